@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { HASH_PATTERN } from './hash.js';
+
+export const SUPPORTED_CAMBRIAN_VERSIONS = [1] as const;
+
+const hashString = z.string().regex(HASH_PATTERN, 'must be sha256:<64 lowercase hex>');
+
+export const tokenUsageSchema = z.object({
+  input: z.number().int().nonnegative(),
+  output: z.number().int().nonnegative(),
+  'cache-read': z.number().int().nonnegative().default(0),
+  'cache-write': z.number().int().nonnegative().default(0),
+});
+export type TokenUsage = z.infer<typeof tokenUsageSchema>;
+
+export const entrySchema = z.object({
+  build: z.string().min(1),
+  test: z.string().min(1),
+  start: z.string().min(1),
+  health: z.string().min(1),
+});
+export type Entry = z.infer<typeof entrySchema>;
+
+/** `manifest.json` of an artifact (docs/contracts.md §7). Computed by the Prime, never written by the LLM. */
+export const manifestSchema = z.object({
+  'cambrian-version': z.number().int().positive(),
+  generation: z.number().int().nonnegative(),
+  'parent-generation': z.number().int().nonnegative().nullable(),
+  'spec-id': z.string().min(1),
+  'spec-version': z.string().min(1),
+  'spec-path': z.string().min(1),
+  'spec-hash': hashString,
+  'artifact-hash': hashString,
+  'producer-model': z.string().min(1),
+  'token-usage': tokenUsageSchema,
+  files: z.array(z.string().min(1)).min(1),
+  'created-at': z.string().min(1),
+  entry: entrySchema,
+  contracts: z.array(z.unknown()).default([]),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
