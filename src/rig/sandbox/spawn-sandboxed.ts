@@ -1,0 +1,245 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { findEngineRoot } from '../../version.js';
+import { buildBwrapArgs, nodeInstallDir } from './build-bwrap-args.js';
+import { buildContainerArgs } from './build-container-args.js';
+import { type CgroupSet, createCgroups } from './cgroup-limits.js';
+import { OutputTail } from './output-tail.js';
+import {
+  DEFAULT_LIMITS,
+  type SandboxBind,
+  type SandboxProcess,
+  type SandboxResult,
+  type SandboxRunOptions,
+} from './sandbox-types.js';
+
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const BRIDGE_INSIDE = '/run/cambrian/loopback-bridge.mjs';
+// Joins the run's cgroups before exec, so the launcher and every descendant are limited from their first instruction.
+const JOIN_CGROUPS = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/** Every tree still alive, killed synchronously if the engine exits on any path. */
+const live = new Set<{ pid: number; cgroups: CgroupSet | null }>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const entry of live) {
+      for (const target of [-entry.pid, entry.pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      entry.cgroups?.killSync();
+    }
+  });
+}
+
+function insideEnv(options: SandboxRunOptions, heapMb: number, nodeBinDir: string): Record<string, string> {
+  const nodeOptions = [`--max-old-space-size=${heapMb}`, options.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  return {
+    PATH: nodeBinDir === '/usr/bin' ? HOST_PATH : `${nodeBinDir}:${HOST_PATH}`,
+    HOME: '/tmp/home',
+    ...options.env,
+    NODE_OPTIONS: nodeOptions,
+  };
+}
+
+function bridgeBinds(options: SandboxRunOptions): { binds: SandboxBind[]; argv: string[] } {
+  const bridges = options.bridges ?? [];
+  if (bridges.length === 0) return { binds: [], argv: [...options.argv] };
+  const script = path.join(findEngineRoot(), 'dist', 'test-rig', 'src', 'loopback-bridge.js');
+  const binds: SandboxBind[] = [{ host: script, inside: BRIDGE_INSIDE }];
+  const argv = [options.sandbox.kind === 'bwrap' ? process.execPath : 'node', BRIDGE_INSIDE];
+  for (const bridge of bridges) {
+    const inside = `/run/cambrian/bridge-${bridge.port}.sock`;
+    binds.push({ host: bridge.socketPath, inside, writable: true });
+    argv.push('--bridge', `${bridge.port}=${inside}`);
+  }
+  argv.push('--', ...options.argv);
+  return { binds, argv };
+}
+
+/** For `none`, inside paths do not exist: map a path under a bind's `inside` back to its host path. */
+function toHostPath(binds: readonly SandboxBind[], inside: string): string {
+  for (const bind of binds) {
+    const root = bind.inside ?? bind.host;
+    if (inside === root || inside.startsWith(`${root}/`)) return bind.host + inside.slice(root.length);
+  }
+  return inside;
+}
+
+let nameCounter = 0;
+
+/**
+ * Starts `argv` in the sandbox and returns at once: `done` settles when the process ended and the whole tree is gone;
+ * `kill()` ends it early. Limits apply to the whole tree; the environment inside is exactly `env` plus PATH, HOME and
+ * the heap cap.
+ */
+export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const started = Date.now();
+  const { sandbox } = options;
+  const nodeBinDir = path.join(nodeInstallDir(), 'bin');
+  const env = insideEnv(options, limits.heapMb, nodeBinDir);
+  const bridged = bridgeBinds(options);
+  const binds = [...bridged.binds, ...options.binds];
+  const fileSizeBytes = limits.fileSizeMb * 1024 * 1024;
+  const containerName = `cambrian-rig-${process.pid}-${nameCounter++}`;
+
+  const cgroups =
+    sandbox.cgroups === null || sandbox.kind === 'docker' || sandbox.kind === 'podman'
+      ? null
+      : createCgroups({ support: sandbox.cgroups, memoryMb: limits.memoryMb, pids: limits.pids });
+  // RLIMIT_NPROC counts per user and is ignored for root, so it is only a fallback when no pids cgroup exists.
+  const rlimits = [`--fsize=${fileSizeBytes}`];
+  if (cgroups === null || sandbox.cgroups?.pids === null) rlimits.push(`--nproc=${limits.pids}`);
+
+  let launcher: string[];
+  let spawnEnv: Record<string, string> = { PATH: HOST_PATH };
+  let spawnCwd: string | undefined;
+  if (sandbox.kind === 'bwrap') {
+    const bwrapArgs = buildBwrapArgs({ argv: bridged.argv, cwd: options.cwd, binds, env, tmpMb: limits.tmpMb });
+    launcher = ['prlimit', ...rlimits, '--', sandbox.binary ?? 'bwrap', ...bwrapArgs];
+  } else if (sandbox.kind === 'none') {
+    launcher = ['setpriv', '--pdeathsig', 'KILL', '--', 'prlimit', ...rlimits, '--', ...options.argv];
+    spawnEnv = env;
+    spawnCwd = toHostPath(options.binds, options.cwd);
+  } else {
+    const args = buildContainerArgs({
+      name: containerName,
+      image: sandbox.image ?? 'cambrian-rig:1',
+      argv: bridged.argv,
+      cwd: options.cwd,
+      binds,
+      env,
+      memoryMb: limits.memoryMb,
+      pids: limits.pids,
+      fileSizeBytes,
+      tmpMb: limits.tmpMb,
+    });
+    launcher = [sandbox.binary ?? sandbox.kind, ...args];
+  }
+
+  const child = spawn('/bin/sh', ['-c', JOIN_CGROUPS, 'sh', ...(cgroups?.procsFiles ?? []), '--', ...launcher], {
+    env: spawnEnv,
+    cwd: spawnCwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid ?? -1;
+  const entry = { pid, cgroups };
+  live.add(entry);
+  installExitHook();
+
+  const tailBytes = options.tailBytes ?? 8192;
+  const stdout = new OutputTail(tailBytes);
+  const stderr = new OutputTail(tailBytes);
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout.push(chunk);
+    options.onStdout?.(chunk);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr.push(chunk);
+    options.onStderr?.(chunk);
+  });
+
+  // Registered now: the streams may close before the exit handling below gets to wait for them.
+  const streamsClosed = Promise.all([
+    new Promise((resolve) => child.stdout.once('close', resolve)),
+    new Promise((resolve) => child.stderr.once('close', resolve)),
+  ]);
+
+  let killedFor: string | undefined;
+  let timedOut = false;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('error', (error) => {
+      stderr.push(Buffer.from(`cannot start the sandbox launcher: ${error.message}\n`));
+      resolve({ code: 127, signal: null });
+    });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  async function killTree(): Promise<void> {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    if (sandbox.kind === 'docker' || sandbox.kind === 'podman') {
+      spawn(sandbox.binary ?? sandbox.kind, ['kill', containerName], { stdio: 'ignore' }).on('error', () => undefined);
+    }
+  }
+
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killedFor ??= 'timeout';
+    void killTree();
+  }, options.timeoutMs);
+  const onAbort = (): void => {
+    killedFor ??= 'aborted';
+    void killTree();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted === true) onAbort();
+
+  const done = (async (): Promise<SandboxResult> => {
+    const exit = await exited;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    const hit = cgroups === null ? { memory: false, pids: false } : await cgroups.readLimitsHit();
+    // The launcher is gone; nothing it started may outlive it.
+    await killTree();
+    const survivors = cgroups === null ? [] : await cgroups.destroy();
+    live.delete(entry);
+    let graceTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      streamsClosed,
+      new Promise((resolve) => {
+        graceTimer = setTimeout(resolve, 2000);
+      }),
+    ]);
+    clearTimeout(graceTimer);
+    if (!child.stdout.closed) child.stdout.destroy();
+    if (!child.stderr.closed) child.stderr.destroy();
+    const limitsHit: string[] = [];
+    if (hit.memory) {
+      limitsHit.push('memory');
+      killedFor ??= 'memory';
+    }
+    if (hit.pids) limitsHit.push('pids');
+    // bwrap reports a command killed by signal N as exit 128+N; SIGXFSZ is 25.
+    if (exit.signal === 'SIGXFSZ' || exit.code === 128 + 25) {
+      limitsHit.push('file-size');
+      killedFor ??= 'file-size';
+    }
+    if (survivors.length > 0) stderr.push(Buffer.from(`sandbox: ${survivors.length} processes would not die\n`));
+    return {
+      exitCode: exit.code,
+      signal: exit.signal,
+      timedOut,
+      ...(killedFor === undefined ? {} : { killedFor }),
+      limitsHit,
+      stdoutTail: stdout.text(),
+      stderrTail: stderr.text(),
+      stdoutBytes: stdout.total,
+      stderrBytes: stderr.total,
+      durationMs: Date.now() - started,
+    };
+  })();
+
+  return {
+    pid,
+    done,
+    async kill() {
+      killedFor ??= 'killed';
+      await killTree();
+      await done;
+    },
+  };
+}
