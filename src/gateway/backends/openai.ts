@@ -1,0 +1,51 @@
+import OpenAI from 'openai';
+import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
+import { toBackendError } from '../provider-errors.js';
+import { createChatStreamTranslator, toChatRequest } from '../provider-openai-translate.js';
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export interface OpenAiBackendOptions {
+  /** Replaces the model the Prime asked for (an OpenAI-compatible server rarely knows Claude model names). */
+  model?: string | undefined;
+  /** vLLM, Ollama, llama.cpp server, LM Studio, OpenRouter…: their `/v1` URL. */
+  baseUrl?: string | undefined;
+  /** Local servers often take no key; the SDK needs some string, so a placeholder is sent then. */
+  apiKey?: string | undefined;
+  apiKeyVar: string;
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * The `openai` backend: any OpenAI-compatible chat.completions server through the official `openai` SDK, the
+ * Anthropic request translated to chat messages and the chunk stream translated back into Anthropic events as the
+ * chunks arrive.
+ */
+export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
+  const baseUrl = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
+  const identity = { provider: 'openai' as const, baseUrl, apiKey: options.apiKey, apiKeyVar: options.apiKeyVar };
+  const client = new OpenAI({
+    apiKey: options.apiKey ?? 'no-key',
+    baseURL: baseUrl,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 600_000,
+    logLevel: 'off',
+  });
+
+  async function* stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
+    const model = options.model ?? request.model;
+    try {
+      const chat = toChatRequest(request, model);
+      const translator = createChatStreamTranslator({ model });
+      const chunks = await client.chat.completions.create(chat, { signal: context.signal });
+      for await (const chunk of chunks) {
+        yield* translator.push(chunk);
+      }
+      yield* translator.end();
+    } catch (error) {
+      throw toBackendError(error, identity);
+    }
+  }
+
+  return { name: 'openai', stream };
+}

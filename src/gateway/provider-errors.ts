@@ -1,0 +1,167 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { BackendError } from './backend.js';
+
+/** What an error message may say about the provider a failure came from; the key is only used to redact it. */
+export interface ProviderIdentity {
+  provider: 'anthropic' | 'openai';
+  baseUrl: string;
+  apiKey: string | undefined;
+  apiKeyVar: string;
+}
+
+const REDACTED = '[redacted]';
+
+/** Removes every occurrence of each secret (and of its URL-encoded form) from a text. */
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) {
+    // Very short "keys" (placeholders such as "x") would shred ordinary words; real keys are long.
+    if (secret === undefined || secret.length < 8) continue;
+    out = out.split(secret).join(REDACTED);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
+  }
+  return out;
+}
+
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+const STATUS_BY_TYPE: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  timeout_error: 504,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+/** `retry-after` is seconds or an HTTP date; `retry-after-ms` wins when present. */
+export function parseRetryAfter(headers: Headers | undefined): number | undefined {
+  if (headers === undefined) return undefined;
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && Number.isFinite(Number.parseFloat(ms))) return Math.max(0, Number.parseFloat(ms) / 1000);
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = Number.parseFloat(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+function describeBody(body: unknown): { type: string | undefined; message: string | undefined } {
+  if (typeof body !== 'object' || body === null) return { type: undefined, message: undefined };
+  const record = body as Record<string, unknown>;
+  // Anthropic nests {type:'error', error:{type,message}}; the SDK hands over either level. OpenAI: {message,type,code}.
+  const inner =
+    typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : record;
+  const type = typeof inner.type === 'string' ? inner.type : undefined;
+  const message = typeof inner.message === 'string' ? inner.message : undefined;
+  return { type, message };
+}
+
+/**
+ * Turns anything the Anthropic or OpenAI SDK throws into a BackendError the gateway can relay to the Prime in
+ * Anthropic terms. The provider key is redacted from every message; the SDK error is not kept as `cause` because it
+ * would carry request details into logs.
+ */
+export function toBackendError(error: unknown, identity: ProviderIdentity): BackendError {
+  const { provider, baseUrl, apiKey } = identity;
+  const redact = (text: string) => redactSecrets(text, [apiKey]);
+  if (error instanceof BackendError) {
+    return new BackendError({
+      status: error.status,
+      type: error.type,
+      message: redact(error.message),
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    });
+  }
+  if (error instanceof Anthropic.APIUserAbortError || error instanceof OpenAI.APIUserAbortError) {
+    return new BackendError({
+      status: 499,
+      type: 'aborted',
+      message: `the request to the ${provider} provider was aborted`,
+    });
+  }
+  if (error instanceof Anthropic.APIConnectionTimeoutError || error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new BackendError({
+      status: 504,
+      type: 'timeout_error',
+      message: redact(`the ${provider} provider at ${baseUrl} did not answer in time`),
+    });
+  }
+  if (error instanceof Anthropic.APIConnectionError || error instanceof OpenAI.APIConnectionError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return new BackendError({
+      status: 502,
+      type: 'api_error',
+      message: redact(`could not reach the ${provider} provider at ${baseUrl}${cause}`),
+    });
+  }
+  if (error instanceof Anthropic.APIError || error instanceof OpenAI.APIError) {
+    return fromApiError(error, identity);
+  }
+  // Raised while reading a response body: the connection dropped mid-reply (undici says "terminated").
+  const text = error instanceof Error ? error.message : String(error);
+  return new BackendError({
+    status: 502,
+    type: 'api_error',
+    message: redact(`the ${provider} provider's stream broke mid-reply: ${text}`),
+  });
+}
+
+function fromApiError(
+  error: InstanceType<typeof Anthropic.APIError> | InstanceType<typeof OpenAI.APIError>,
+  identity: ProviderIdentity,
+): BackendError {
+  const { provider, apiKey, apiKeyVar } = identity;
+  const redact = (text: string) => redactSecrets(text, [apiKey]);
+  const body = describeBody(error.error);
+  const detail = body.message ?? error.message;
+  const retryAfterSeconds = parseRetryAfter(error.headers);
+  const withRetry = retryAfterSeconds === undefined ? {} : { retryAfterSeconds };
+  // An `error` event inside a stream has no HTTP status: derive it from the error type.
+  let status = error.status ?? STATUS_BY_TYPE[body.type ?? ''] ?? 500;
+  let type =
+    (body.type !== undefined && STATUS_BY_TYPE[body.type] !== undefined ? body.type : undefined) ??
+    TYPE_BY_STATUS[status];
+  let prefix = `the ${provider} provider answered ${status}`;
+  if (error.status === undefined)
+    prefix = `the ${provider} provider sent an error mid-stream (${body.type ?? 'error'})`;
+  if (status === 401) {
+    return new BackendError({
+      status: 401,
+      type: 'authentication_error',
+      message: redact(`the ${provider} provider rejected the key in ${apiKeyVar} (401): set a valid key (${detail})`),
+    });
+  }
+  if (status === 403) {
+    return new BackendError({
+      status: 403,
+      type: 'permission_error',
+      message: redact(`the ${provider} provider refused the key in ${apiKeyVar} (403): ${detail}`),
+    });
+  }
+  // OpenAI-compatible servers say "busy" with 502/503/504; the Prime only knows Anthropic's transient 529.
+  if (provider === 'openai' && (status === 502 || status === 503 || status === 504)) {
+    prefix = `the openai provider answered ${status} (relayed as 529 overloaded)`;
+    status = 529;
+    type = 'overloaded_error';
+  }
+  if (type === undefined) type = status >= 500 ? 'api_error' : 'invalid_request_error';
+  return new BackendError({ status, type, message: redact(`${prefix}: ${detail}`), ...withRetry });
+}
