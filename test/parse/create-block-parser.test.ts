@@ -65,7 +65,8 @@ describe('createBlockParser', () => {
       {
         path: 'src/a.ts',
         line: 2,
-        content: 'const open = \'<file path="x">\';\n<file path="nested.ts">\n  </file:end>\n</file:end> trailing\n</file:endx\n',
+        content:
+          'const open = \'<file path="x">\';\n<file path="nested.ts">\n  </file:end>\n</file:end> trailing\n</file:endx\n',
       },
       { path: 'empty.txt', line: 9, content: '' },
       { path: 'b', line: 12, content: 'line\r\n\r\nünïcödé ✓ 𝄞\n' },
@@ -86,9 +87,7 @@ describe('createBlockParser', () => {
   });
 
   it('gives identical events fed one character at a time', () => {
-    expect(feed([...TRICKY].flatMap((c) => (c.length === 2 ? [c[0] ?? '', c[1] ?? ''] : [c])))).toEqual(
-      feed([TRICKY]),
-    );
+    expect(feed([...TRICKY].flatMap((c) => (c.length === 2 ? [c[0] ?? '', c[1] ?? ''] : [c])))).toEqual(feed([TRICKY]));
   });
 
   it('agrees with the line-by-line reference on random replies and random chunkings', () => {
