@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, realpath, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, realpath, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CambrianError } from '../errors.js';
 import { checkBlockPath, quotePath } from './check-block-path.js';
@@ -37,10 +37,15 @@ async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
  * Writes parsed blocks under `outDir`, refusing anything that could land elsewhere: each path must pass the block
  * path rules again, must resolve inside `outDir`, and no existing component below `outDir` may be a symlink (checked
  * with lstat before anything is written; files are created with O_EXCL, which never follows a link). All files are
- * first written as temp files next to their targets, then renamed into place, so a failure leaves no partial file.
- * Returns the absolute, real output folder.
+ * first written as temp files next to their targets, then renamed into place; if anything fails, files already
+ * renamed are removed (or their old content put back), so the folder is as it was. Duplicates and file/folder
+ * conflicts are the parser's job (they cannot escape, only fail and roll back here). Returns the real output folder.
  */
 export async function writeBlocks(options: WriteBlocksOptions): Promise<string> {
+  for (const file of options.files) {
+    const violation = checkBlockPath(file.path);
+    if (violation !== undefined) throw new UnsafeOutputError(violation.message, { path: file.path });
+  }
   const requested = path.resolve(options.outDir);
   const existing = await lstatOrUndefined(requested);
   let createdRoot: string | undefined;
@@ -49,15 +54,16 @@ export async function writeBlocks(options: WriteBlocksOptions): Promise<string> 
   } else if (!existing.isDirectory() && !existing.isSymbolicLink()) {
     throw new UnsafeOutputError(`${requested} exists and is not a folder`, { outDir: requested });
   }
-  // The folder the user named may itself be a link (their choice); everything below it is checked strictly.
-  const root = await realpath(requested);
-  if (!(await lstat(root)).isDirectory()) {
-    throw new UnsafeOutputError(`${requested} is not a folder`, { outDir: requested });
-  }
-  const targets = await planTargets(root, options.files);
   const createdDirs: string[] = [];
-  const temps: Array<{ temp: string; target: string }> = [];
+  const temps: Array<{ temp: string; target: string; backup: string | undefined }> = [];
+  const done: typeof temps = [];
   try {
+    // The folder the user named may itself be a link (their choice); everything below it is checked strictly.
+    const root = await realpath(requested);
+    if (!(await lstat(root)).isDirectory()) {
+      throw new UnsafeOutputError(`${requested} is not a folder`, { outDir: requested });
+    }
+    const targets = await planTargets(root, options.files);
     for (const dir of targets.dirs) {
       try {
         await mkdir(dir);
@@ -66,36 +72,52 @@ export async function writeBlocks(options: WriteBlocksOptions): Promise<string> 
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await lstat(dir)).isDirectory()) throw error;
       }
     }
-    for (const { target, content } of targets.files) {
-      const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    for (const { target, content, exists } of targets.files) {
+      const temp = tempNameFor(target, 'tmp');
       // 'wx' = O_CREAT|O_EXCL: fails on any existing entry, a planted symlink included, instead of following it.
       await writeFile(temp, content, { flag: 'wx', mode: 0o644 });
-      temps.push({ temp, target });
+      const entry = { temp, target, backup: exists ? tempNameFor(target, 'old') : undefined };
+      temps.push(entry);
+      // a hard link keeps the old content reachable, so a later failure can put it back
+      if (entry.backup !== undefined) await link(target, entry.backup);
     }
-    for (const { temp, target } of temps) await rename(temp, target);
+    for (const entry of temps) {
+      await rename(entry.temp, entry.target);
+      done.push(entry);
+    }
+    for (const { backup } of temps) if (backup !== undefined) await unlink(backup).catch(() => undefined);
+    return root;
   } catch (error) {
-    for (const { temp } of temps) await unlink(temp).catch(() => undefined);
+    for (const { target, backup } of done.reverse()) {
+      if (backup === undefined) await unlink(target).catch(() => undefined);
+      else await rename(backup, target).catch(() => undefined);
+    }
+    for (const { temp, backup } of temps) {
+      await unlink(temp).catch(() => undefined);
+      if (backup !== undefined) await unlink(backup).catch(() => undefined);
+    }
     for (const dir of createdDirs.reverse()) await rmdir(dir).catch(() => undefined);
     if (createdRoot !== undefined) await rm(createdRoot, { recursive: true, force: true });
     throw error;
   }
-  return root;
+}
+
+function tempNameFor(target: string, kind: 'tmp' | 'old'): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.${kind}`);
 }
 
 async function planTargets(
   root: string,
   files: WriteBlocksOptions['files'],
-): Promise<{ dirs: string[]; files: Array<{ target: string; content: string }> }> {
+): Promise<{ dirs: string[]; files: Array<{ target: string; content: string; exists: boolean }> }> {
   const known = new Map<string, Stats | undefined>();
   const dirs = new Set<string>();
-  const planned: Array<{ target: string; content: string }> = [];
+  const planned: Array<{ target: string; content: string; exists: boolean }> = [];
   async function statOnce(abs: string): Promise<Stats | undefined> {
     if (!known.has(abs)) known.set(abs, await lstatOrUndefined(abs));
     return known.get(abs);
   }
   for (const file of files) {
-    const violation = checkBlockPath(file.path);
-    if (violation !== undefined) throw new UnsafeOutputError(violation.message, { path: file.path });
     const target = path.resolve(root, ...file.path.split('/'));
     if (!target.startsWith(root + path.sep)) {
       throw new UnsafeOutputError(`path ${quotePath(file.path)} resolves outside ${root}`, { path: file.path });
@@ -127,7 +149,7 @@ async function planTargets(
         path: file.path,
       });
     }
-    planned.push({ target, content: file.content });
+    planned.push({ target, content: file.content, exists: stats !== undefined });
   }
   return { dirs: [...dirs], files: planned };
 }

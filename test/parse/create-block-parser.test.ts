@@ -30,8 +30,10 @@ function feed(chunks: string[], options: { checkPaths?: boolean } = {}): BlockEv
   return events;
 }
 
-function simplify(events: BlockEvent[]): Array<{ path: string; content: string; line: number } | { unclosed: number }> {
-  return events.flatMap((e) => {
+type Simple = { path: string; content: string; line: number } | { unclosed: number };
+
+function simplify(events: BlockEvent[]): Simple[] {
+  return events.flatMap((e): Simple[] => {
     if (e.type === 'file') return [{ path: e.path, content: e.content, line: e.line }];
     if (e.rule === 'unclosed-block') return [{ unclosed: e.line }];
     return [];
