@@ -1,6 +1,7 @@
-import { isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
+import { locateJsonError } from './locate-json-error.js';
 import type { FencedBlock } from './scan-spec-body.js';
 import { httpContractSchema, type SpecVector, specVectorSchema } from './spec-vector.js';
 
@@ -45,7 +46,13 @@ export function parseContractsBlock({ block, file }: { block: FencedBlock; file:
 }
 
 /** A ```spec-vector block: YAML, one mapping or a list of mappings. */
-export function parseVectorBlock({ block, file }: { block: FencedBlock; file: string }): SpecVector[] {
+export function parseVectorBlock({
+  block,
+  file,
+}: {
+  block: FencedBlock;
+  file: string;
+}): Array<{ vector: SpecVector; line: number }> {
   const hint =
     'each vector needs `name`, `method` (GET/POST/PUT/DELETE/PATCH), `path` (/…), `expect: { status: <int> }`; see docs/spec-format.md';
   const lineCounter = new LineCounter();
@@ -66,10 +73,18 @@ export function parseVectorBlock({ block, file }: { block: FencedBlock; file: st
   const list = isSeq(doc.contents) ? (value as unknown[]) : [value];
   return list.map((item, index) => {
     const result = specVectorSchema.safeParse(item);
-    if (result.success) return result.data;
-    const issue = result.error.issues[0];
     const itemPath = isSeq(doc.contents) ? [index] : [];
-    const line = lineOfPath({ doc, path: [...itemPath, ...(issue?.path ?? [])], fileLine }) ?? block.openLine + 1;
+    if (result.success) {
+      return {
+        vector: result.data,
+        line: lineOfPath({ doc, path: [...itemPath, 'name'], fileLine }) ?? block.openLine + 1,
+      };
+    }
+    const issue = result.error.issues[0];
+    // An unknown key is reported at that key, not at the object holding it.
+    const extra = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+    const line =
+      lineOfPath({ doc, path: [...itemPath, ...(issue?.path ?? []), ...extra], fileLine }) ?? block.openLine + 1;
     const where = isSeq(doc.contents) ? ` item ${index + 1}` : '';
     throw new SpecError({
       code: 'E_SPEC_VECTOR',
@@ -106,17 +121,12 @@ function parseJson(options: { block: FencedBlock; file: string; code: string; wh
     return JSON.parse(block.content);
   } catch (error) {
     const message = (error as Error).message;
-    // V8 reports either "at position N" or "(line L column C)" depending on the Node version.
-    const lineMatch = /line (\d+) column/.exec(message);
-    const positionMatch = /position (\d+)/.exec(message);
-    let offset = 0;
-    if (lineMatch?.[1] !== undefined) offset = Number(lineMatch[1]) - 1;
-    else if (positionMatch?.[1] !== undefined)
-      offset = block.content.slice(0, Number(positionMatch[1])).split('\n').length - 1;
+    const offset = locateJsonError(block.content) ?? 0;
+    const lineInBlock = block.content.slice(0, offset).split('\n').length - 1;
     throw new SpecError({
       code,
       file,
-      line: block.openLine + 1 + offset,
+      line: block.openLine + 1 + lineInBlock,
       message: `bad JSON in the ${what}: ${message}`,
       hint,
       cause: error,
@@ -124,27 +134,48 @@ function parseJson(options: { block: FencedBlock; file: string; code: string; wh
   }
 }
 
-/** ": field `expect.status`: expected number" — the first zod issue, naming the field. */
+/** ": field `expect.status` is missing" — the first zod issue, naming the field. */
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return '';
-  const field = issue.path.map(String).join('.');
-  const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-  const message = `${issue.message}${keys}`;
-  return field === '' ? `: ${message}` : `: field \`${field}\`: ${message}`;
+  const field = (keys: PropertyKey[]): string => `\`${keys.map(String).join('.')}\``;
+  if (issue.code === 'unrecognized_keys') {
+    const names = issue.keys.map((key) => field([...issue.path, key])).join(', ');
+    return `: unknown field${issue.keys.length > 1 ? 's' : ''} ${names}`;
+  }
+  if (issue.path.length === 0) return `: ${issue.message}`;
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `: field ${field(issue.path)} is missing (expected ${issue.expected})`;
+  }
+  return `: field ${field(issue.path)}: ${issue.message}`;
 }
 
+/**
+ * The line of the deepest key on `path` that exists (a missing field is reported at its parent's key), found by
+ * walking the YAML nodes so that the line is the key's, not the start of its value.
+ */
 function lineOfPath(options: {
-  doc: ReturnType<typeof parseDocument>;
+  doc: Document;
   path: PropertyKey[];
   fileLine: (offset: number) => number;
 }): number | undefined {
-  // The field itself when present, else the nearest ancestor that is (a missing field is reported at its parent).
-  for (let length = options.path.length; length >= 0; length--) {
-    const node = options.doc.getIn(options.path.slice(0, length) as unknown[], true) as
-      | { range?: [number, number, number] }
-      | undefined;
-    if (node?.range !== undefined) return options.fileLine(node.range[0]);
+  let node: unknown = options.doc.contents;
+  let line: number | undefined;
+  for (const segment of options.path) {
+    if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range === undefined) break;
+      line = options.fileLine(range[0]);
+    } else if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const keyRange = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      if (pair === undefined || keyRange === undefined) break;
+      line = options.fileLine(keyRange[0]);
+      node = pair.value;
+    } else {
+      break;
+    }
   }
-  return undefined;
+  return line;
 }

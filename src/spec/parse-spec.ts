@@ -115,20 +115,23 @@ export function parseSpec({ bytes, file }: { bytes: Buffer; file: string }): Spe
 
   const contracts: unknown[] = [];
   const vectors: SpecVector[] = [];
+  const vectorLines = new Map<string, number>();
   let entry: SpecEntry | null = null;
   let entryLine = 0;
   for (const block of body.blocks) {
     if (block.info === 'contracts') contracts.push(...parseContractsBlock({ block, file }));
     if (block.info === 'spec-vector') {
-      for (const vector of parseVectorBlock({ block, file })) {
-        if (vectors.some((other) => other.name === vector.name)) {
+      for (const { vector, line } of parseVectorBlock({ block, file })) {
+        const first = vectorLines.get(vector.name);
+        if (first !== undefined) {
           fail(
             'E_SPEC_VECTOR',
-            block.openLine,
-            `duplicate spec-vector name "${vector.name}"`,
+            line,
+            `duplicate spec-vector name "${vector.name}" (first at line ${first})`,
             'give every vector a unique name',
           );
         }
+        vectorLines.set(vector.name, line);
         vectors.push(vector);
       }
     }
@@ -155,7 +158,8 @@ export function parseSpec({ bytes, file }: { bytes: Buffer; file: string }): Spe
       `add ${missing.length > 1 ? 'them' : 'it'}; a ${front.kind} spec has ${REQUIRED_SECTIONS[front.kind].map((title) => `## ${title}`).join(', ')}`,
     );
   }
-  const endOfFile = lines.length;
+  // A final newline leaves an empty last element, which is not a line of its own.
+  const endOfFile = lines.at(-1) === '' ? lines.length - 1 : lines.length;
   if (entry === null)
     fail(
       'E_SPEC_ENTRY',
