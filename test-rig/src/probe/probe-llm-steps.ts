@@ -1,0 +1,147 @@
+import { checkLlmRequest, jsonBlocks, someLineHas } from './check-llm-request.js';
+import type { TaskKind } from './parse-llm-request.js';
+import { describeEvent, ESCALATION_MODEL, MODEL, type ProbeContext, type RequestEvent } from './probe-context.js';
+import { StepFailure } from './probe-types.js';
+
+type LlmEvent = Extract<RequestEvent, { kind: 'llm' }>;
+
+async function expectLlm(context: ProbeContext, wait: { what: string; since: string }): Promise<LlmEvent> {
+  const event = await context.nextRequest(wait);
+  if (event === null) throw new StepFailure(`expected ${wait.what}, got nothing`);
+  if (event.kind !== 'llm') throw new StepFailure(`expected ${wait.what}, got ${describeEvent(event)}`);
+  return event;
+}
+
+function check(
+  context: ProbeContext,
+  event: LlmEvent,
+  expected: { label: string; purpose: TaskKind; model: string; modelRole: string; generation: number; extra: string[] },
+): void {
+  const problems = [...checkLlmRequest(event.request, { ...expected, spec: context.options.spec }), ...expected.extra];
+  if (problems.length > 0) throw new StepFailure(`${expected.label}: ${problems.join('; ')}`);
+}
+
+/** The assistant turn of a repair or continuation request must be exactly `expected`. */
+function assistantProblem(event: LlmEvent, expected: string, what: string): string[] {
+  const turn = event.request.messages[1];
+  if (turn?.role !== 'assistant') return [`its second message is not the assistant turn carrying ${what}`];
+  if (turn.text === expected) return [];
+  return [
+    `its assistant turn is not ${what} verbatim (${turn.text.length} chars, expected ${expected.length}; ` +
+      `ends ${JSON.stringify(turn.text.slice(-40))}, expected ${JSON.stringify(expected.slice(-40))})`,
+  ];
+}
+
+export async function freshRequestStep(context: ProbeContext): Promise<string> {
+  const { script, primeGeneration } = context.options;
+  const n = script.expectedGeneration;
+  const event = await expectLlm(context, { what: `a fresh LLM request for generation ${n}`, since: 'the history' });
+  const text = event.request.lastUserText;
+  const extra: string[] = [];
+  const header = event.request.generationHeader;
+  if (header !== null && header.trim() !== String(n)) {
+    extra.push(
+      `Prime asked for generation ${header}, expected ${n} (max of CAMBRIAN_GENERATION=${primeGeneration} and the ` +
+        'history, plus 1)',
+    );
+  }
+  if (!someLineHas(text, [primeGeneration + 1, script.historySummary])) {
+    extra.push(
+      `its history has no line with generation ${primeGeneration + 1} and its summary "${script.historySummary}"`,
+    );
+  }
+  if (!someLineHas(text, [primeGeneration + 2, 'promoted'])) {
+    extra.push(`its history has no line with generation ${primeGeneration + 2} and the outcome "promoted"`);
+  }
+  check(context, event, {
+    label: 'fresh request',
+    purpose: 'fresh',
+    model: MODEL,
+    modelRole: 'CAMBRIAN_MODEL',
+    generation: n,
+    extra,
+  });
+  await event.stream({ text: script.malformedReply, model: MODEL, stopReason: 'end_turn' });
+  context.pending = null;
+  return `fresh request for generation ${n} on ${MODEL} carried the spec and the history; answered with an unclosed block`;
+}
+
+export async function parseRepairStep(context: ProbeContext): Promise<string> {
+  const { script } = context.options;
+  const n = script.expectedGeneration;
+  const event = await expectLlm(context, { what: 'parse-repair request', since: 'the malformed reply' });
+  const extra = assistantProblem(event, script.malformedReply, 'the malformed reply');
+  const instruction = event.request.lastUserText;
+  if (!/unclosed/i.test(instruction) && !instruction.includes(script.unclosedPath)) {
+    extra.push(`its repair instruction does not name the parse error (unclosed block ${script.unclosedPath})`);
+  }
+  check(context, event, {
+    label: 'parse-repair request',
+    purpose: 'repair',
+    model: MODEL,
+    modelRole: 'the same model as the request it repairs,',
+    generation: n,
+    extra,
+  });
+  await event.stream({ text: script.firstReply.text, model: MODEL, stopReason: 'end_turn' });
+  context.pending = null;
+  return `parse repair on ${MODEL} carried the malformed reply and the error; answered with a valid reply`;
+}
+
+export async function informedRetryStep(context: ProbeContext): Promise<string> {
+  const { script } = context.options;
+  const failed = script.expectedGeneration;
+  const n = failed + 1;
+  const event = await expectLlm(context, {
+    what: 'informed-retry request',
+    since: `the rollback of generation ${failed}`,
+  });
+  const text = event.request.lastUserText;
+  const extra: string[] = [];
+  if (!someLineHas(text, [failed]) || !/\bgeneration\b/i.test(text)) {
+    extra.push(`its task does not name the failed generation ${failed}`);
+  }
+  if (!/stage\W{0,6}test\b/i.test(text)) extra.push('its task does not name the failed stage "test"');
+  if (!text.includes(script.failureSummary))
+    extra.push(`its task lacks the verdict's summary "${script.failureSummary}"`);
+  if (!text.includes(script.failureMarker)) {
+    extra.push(`its task lacks the verdict's diagnostics (the failure error with ${script.failureMarker})`);
+  } else if (!jsonBlocks(text).some((block) => block.includes(script.failureMarker))) {
+    extra.push('its task carries the diagnostics, but not in a ```json block');
+  }
+  const failedSource = script.firstReply.files.get(script.failedFile) ?? '';
+  if (!text.includes(`<file path="${script.failedFile}">`) || !text.includes(failedSource.trimEnd())) {
+    extra.push(`its task lacks the failed file ${script.failedFile} as a <file> block with its source`);
+  }
+  check(context, event, {
+    label: 'retry request',
+    purpose: 'retry',
+    model: ESCALATION_MODEL,
+    modelRole: 'the escalation model',
+    generation: n,
+    extra,
+  });
+  await event.stream({ text: script.retryCut.streamed, model: ESCALATION_MODEL, stopReason: 'max_tokens' });
+  context.pending = null;
+  return `informed retry for generation ${n} on ${ESCALATION_MODEL} carried stage, summary, diagnostics and the failed source; answered up to a max_tokens stop`;
+}
+
+export async function continuationStep(context: ProbeContext): Promise<string> {
+  const { script } = context.options;
+  const n = script.expectedGeneration + 1;
+  const event = await expectLlm(context, {
+    what: 'continuation request',
+    since: 'a reply that stopped at max_tokens',
+  });
+  check(context, event, {
+    label: 'continuation request',
+    purpose: 'continuation',
+    model: ESCALATION_MODEL,
+    modelRole: 'the model of the request it continues,',
+    generation: n,
+    extra: assistantProblem(event, script.retryCut.kept, 'the reply up to its last complete line'),
+  });
+  await event.stream({ text: script.retryCut.continuation, model: ESCALATION_MODEL, stopReason: 'end_turn' });
+  context.pending = null;
+  return `continuation on ${ESCALATION_MODEL} carried the reply up to its last complete line; answered with the rest`;
+}

@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { hashBytes } from '../../../src/artifact/hash.js';
+
+/** What the probe needs from the trusted spec to judge what the Prime writes. */
+export interface ProbeSpec {
+  path: string;
+  bytes: Buffer;
+  text: string;
+  hash: string;
+  id: string;
+  version: string;
+  /** The JSON of the spec's fenced ```entry block: the manifest's `entry` must equal it. */
+  entry: unknown;
+  /** The JSON array of the spec's fenced ```contracts block (`[]` without one): copied verbatim into manifests. */
+  contracts: unknown[];
+}
+
+export class ProbeSpecError extends Error {
+  override readonly name = 'ProbeSpecError';
+}
+
+/** Reads the trusted spec: front matter `id`/`version` and the top-level ```entry and ```contracts blocks. */
+export async function readProbeSpec(specPath: string): Promise<ProbeSpec> {
+  const bytes = await readFile(specPath);
+  const text = bytes.toString('utf8');
+  const { id, version } = readFrontMatter(text, specPath);
+  const blocks = readFencedBlocks(text);
+  const entryBlock = blocks.find((block) => block.info === 'entry');
+  if (entryBlock === undefined) {
+    throw new ProbeSpecError(`${specPath}: no fenced \`\`\`entry block; a Prime spec must give the entry commands`);
+  }
+  const entry = parseJsonBlock(entryBlock, specPath);
+  const contractsBlock = blocks.find((block) => block.info === 'contracts');
+  const contracts = contractsBlock === undefined ? [] : parseJsonBlock(contractsBlock, specPath);
+  if (!Array.isArray(contracts)) {
+    throw new ProbeSpecError(`${specPath}:${contractsBlock?.line}: the \`\`\`contracts block is not a JSON array`);
+  }
+  return { path: specPath, bytes, text, hash: hashBytes(bytes), id, version, entry, contracts };
+}
+
+function readFrontMatter(text: string, specPath: string): { id: string; version: string } {
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  const end = lines[0] === '---' ? lines.indexOf('---', 1) : -1;
+  if (end < 0) throw new ProbeSpecError(`${specPath}:1: no YAML front matter between --- lines`);
+  let data: unknown;
+  try {
+    data = parseYaml(lines.slice(1, end).join('\n'));
+  } catch (error) {
+    throw new ProbeSpecError(`${specPath}: front matter is not valid YAML: ${(error as Error).message}`);
+  }
+  const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const id = record.id;
+  const version = record.version;
+  if (typeof id !== 'string' || id === '') throw new ProbeSpecError(`${specPath}: front matter has no \`id\``);
+  if (typeof version !== 'string' || version === '') {
+    throw new ProbeSpecError(`${specPath}: front matter has no \`version\` string`);
+  }
+  return { id, version };
+}
+
+interface FencedBlock {
+  info: string;
+  line: number;
+  body: string;
+}
+
+/** Top-level fenced blocks only: a fence shown inside a longer fence (an example) is content, not a block. */
+function readFencedBlocks(text: string): FencedBlock[] {
+  const blocks: FencedBlock[] = [];
+  const lines = text.split('\n');
+  let open: { fence: string; info: string; line: number; body: string[] } | null = null;
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.replace(/\r$/, '');
+    if (open === null) {
+      const match = /^(`{3,}|~{3,})\s*([^`\s]*)\s*$/.exec(line);
+      if (match !== null) open = { fence: match[1] ?? '```', info: match[2] ?? '', line: index + 1, body: [] };
+      continue;
+    }
+    const close = /^(`{3,}|~{3,})\s*$/.exec(line);
+    const fence = close?.[1];
+    if (fence !== undefined && fence[0] === open.fence[0] && fence.length >= open.fence.length) {
+      blocks.push({ info: open.info, line: open.line, body: open.body.join('\n') });
+      open = null;
+      continue;
+    }
+    open.body.push(line);
+  }
+  return blocks;
+}
+
+function parseJsonBlock(block: FencedBlock, specPath: string): unknown {
+  try {
+    return JSON.parse(block.body);
+  } catch (error) {
+    throw new ProbeSpecError(
+      `${specPath}:${block.line}: the \`\`\`${block.info} block is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { computeArtifactHash } from '../../../src/artifact/compute-artifact-hash.js';
+import { listArtifactFiles } from '../../../src/artifact/list-artifact-files.js';
+import { manifestSchema, SUPPORTED_CAMBRIAN_VERSIONS } from '../../../src/artifact/manifest-schema.js';
+import type { ProbeSpec } from './read-probe-spec.js';
+
+export interface ArtifactProblem {
+  message: string;
+  /** Workspace-relative file the problem is about (`gen-5/manifest.json`), null for the folder as a whole. */
+  file: string | null;
+}
+
+export interface VerifiedArtifact {
+  problems: ArtifactProblem[];
+  artifactHash: string | null;
+  tokenUsage: { input: number; output: number; 'cache-read': number; 'cache-write': number } | null;
+}
+
+/**
+ * Checks what the Prime wrote for one generation against what the probe sent it: exactly the reply's files (byte for
+ * byte) plus the spec copy, and a manifest whose every field is what contracts.md §7 says it must be.
+ */
+export async function verifyArtifact(options: {
+  workspaceDir: string;
+  generation: number;
+  parentGeneration: number;
+  spec: ProbeSpec;
+  replyFiles: Map<string, string>;
+  producerModel: string;
+}): Promise<VerifiedArtifact> {
+  const { spec, generation } = options;
+  const rel = `gen-${generation}`;
+  const dir = path.join(options.workspaceDir, rel);
+  const problems: ArtifactProblem[] = [];
+  const problem = (message: string, file: string | null = null): void => {
+    problems.push({ message, file: file === null ? null : `${rel}/${file}` });
+  };
+  const none = { problems, artifactHash: null, tokenUsage: null };
+  if (!(await isDirectory(dir))) {
+    problem(`no artifact folder ${rel}/ in the workspace (CAMBRIAN_WORKSPACE/${rel})`);
+    return none;
+  }
+  const specCopy = `spec/${spec.id}.md`;
+  const onDisk = await listArtifactFiles(dir);
+  const expected = new Set([...options.replyFiles.keys(), specCopy]);
+  const missing = [...expected].filter((file) => !onDisk.includes(file)).sort();
+  const extra = onDisk.filter((file) => !expected.has(file));
+  if (missing.includes(specCopy)) problem(`no spec copy at ${rel}/${specCopy}`, specCopy);
+  const missingReplyFiles = missing.filter((file) => file !== specCopy);
+  if (missingReplyFiles.length > 0) problem(`${rel}/ lacks reply files: ${missingReplyFiles.join(', ')}`);
+  if (extra.length > 0)
+    problem(`${rel}/ holds files that are neither in the reply nor the spec copy: ${extra.join(', ')}`);
+  for (const [file, content] of options.replyFiles) {
+    if (file === specCopy || !onDisk.includes(file)) continue;
+    const actual = await readFile(path.join(dir, file));
+    if (!actual.equals(Buffer.from(content, 'utf8'))) {
+      problem(`${rel}/${file} differs from the reply's block (${describeDifference(actual, content)})`, file);
+    }
+  }
+  if (onDisk.includes(specCopy) && !(await readFile(path.join(dir, specCopy))).equals(spec.bytes)) {
+    problem(`${rel}/${specCopy} is not byte-identical to the spec at CAMBRIAN_SPEC_PATH`, specCopy);
+  }
+  const manifest = await readManifest(dir);
+  if (!manifest.ok) {
+    problem(manifest.error, 'manifest.json');
+    return none;
+  }
+  const raw = manifest.raw;
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    problem(`manifest field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, 'manifest.json');
+    return none;
+  }
+  const data = parsed.data;
+  const field = (name: string, actual: unknown, wanted: unknown): void => {
+    if (!isDeepStrictEqual(actual, wanted)) {
+      problem(`manifest ${name} is ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`, 'manifest.json');
+    }
+  };
+  if (!(SUPPORTED_CAMBRIAN_VERSIONS as readonly number[]).includes(data['cambrian-version'])) {
+    field('cambrian-version', data['cambrian-version'], SUPPORTED_CAMBRIAN_VERSIONS[0]);
+  }
+  field('generation', data.generation, generation);
+  field('parent-generation', data['parent-generation'], options.parentGeneration);
+  field('spec-id', data['spec-id'], spec.id);
+  field('spec-version', data['spec-version'], spec.version);
+  field('spec-path', data['spec-path'], specCopy);
+  field('spec-hash', data['spec-hash'], spec.hash);
+  field('producer-model', data['producer-model'], options.producerModel);
+  field('entry', raw.entry, spec.entry);
+  field('contracts', raw.contracts, spec.contracts);
+  const listed = [...data.files].sort();
+  if (!isDeepStrictEqual(listed, onDisk)) {
+    const unlisted = onDisk.filter((file) => !listed.includes(file));
+    const absent = listed.filter((file) => !onDisk.includes(file));
+    problem(
+      `manifest files does not match the disk (on disk, not listed: ${unlisted.join(', ') || 'none'}; ` +
+        `listed, not on disk: ${absent.join(', ') || 'none'})`,
+      'manifest.json',
+    );
+  }
+  const recomputed = await computeArtifactHash({ artifactDir: dir, files: onDisk });
+  if (data['artifact-hash'] !== recomputed) {
+    problem(`manifest artifact-hash ${data['artifact-hash']} does not match recomputed ${recomputed}`, 'manifest.json');
+  }
+  return { problems, artifactHash: recomputed, tokenUsage: data['token-usage'] };
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function readManifest(
+  dir: string,
+): Promise<{ ok: true; raw: Record<string, unknown> } | { ok: false; error: string }> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    return { ok: false, error: 'no manifest.json' };
+  }
+  try {
+    const raw: unknown = JSON.parse(text);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return { ok: false, error: 'manifest.json is not a JSON object' };
+    }
+    return { ok: true, raw: raw as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, error: `manifest.json is not JSON: ${(error as Error).message}` };
+  }
+}
+
+function describeDifference(actual: Buffer, expectedText: string): string {
+  const expected = Buffer.from(expectedText, 'utf8');
+  let index = 0;
+  while (index < actual.length && index < expected.length && actual[index] === expected[index]) index += 1;
+  return `${actual.length} bytes on disk, ${expected.length} in the reply, first difference at byte ${index}`;
+}
