@@ -20,7 +20,9 @@ describe('cambrian spec (built CLI)', () => {
   it('check accepts spec/MINIMAL-SPEC-001.md and its archived 0.1.0', async () => {
     const result = await cambrian('spec', 'check', 'spec/MINIMAL-SPEC-001.md');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/^ok spec\/MINIMAL-SPEC-001\.md: MINIMAL-SPEC-001@0\.2\.0 \(service\) sha256:[0-9a-f]{64}\n/);
+    expect(result.stdout).toMatch(
+      /^ok spec\/MINIMAL-SPEC-001\.md: MINIMAL-SPEC-001@0\.2\.0 \(service\) sha256:[0-9a-f]{64}\n/,
+    );
     expect((await cambrian('spec', 'check', 'spec/archive/MINIMAL-SPEC-001@0.1.0.md')).exitCode).toBe(0);
   });
 
@@ -61,7 +63,12 @@ describe('cambrian spec (built CLI)', () => {
       },
     });
     const valid = await cambrian('spec', 'check', 'spec/MINIMAL-SPEC-001.md', '--json');
-    expect(JSON.parse(valid.stdout)).toMatchObject({ ok: true, id: 'MINIMAL-SPEC-001', version: '0.2.0', kind: 'service' });
+    expect(JSON.parse(valid.stdout)).toMatchObject({
+      ok: true,
+      id: 'MINIMAL-SPEC-001',
+      version: '0.2.0',
+      kind: 'service',
+    });
     const missing = await cambrian('spec', 'check', 'spec/NOPE-SPEC-001.md');
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('[E_SPEC_NOT_FOUND] spec/NOPE-SPEC-001.md: no such spec file');
@@ -139,10 +146,25 @@ describe('cambrian spec (built CLI)', () => {
     });
 
     it('diff a path against gen-N flags the changed FROZEN region as a violation', async () => {
-      const result = await cambrian('spec', 'diff', 'test/fixtures/specs/valid-prime.md', 'gen-3', '--generations', dir);
+      const result = await cambrian(
+        'spec',
+        'diff',
+        'test/fixtures/specs/valid-prime.md',
+        'gen-3',
+        '--generations',
+        dir,
+      );
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toContain('VIOLATION: FROZEN region "invariants" changed');
-      const json = await cambrian('spec', 'diff', 'test/fixtures/specs/valid-prime.md', 'gen-3', '--generations', dir, '--json');
+      const json = await cambrian(
+        'spec',
+        'diff',
+        'test/fixtures/specs/valid-prime.md',
+        'gen-3',
+        '--generations',
+        dir,
+        '--json',
+      );
       expect(JSON.parse(json.stdout).frozenViolations).toEqual([{ name: 'invariants', status: 'changed' }]);
     });
   });
