@@ -38,10 +38,16 @@ function installExitHook(): void {
   });
 }
 
-function insideEnv(options: SandboxRunOptions, heapMb: number, nodeBinDir: string): Record<string, string> {
+/** PATH inside the sandbox unless `env.PATH` replaces it: the system folders and the bound node's bin/. */
+export function defaultSandboxPath(): string {
+  const nodeBinDir = path.join(nodeInstallDir(), 'bin');
+  return nodeBinDir === '/usr/bin' ? HOST_PATH : `${nodeBinDir}:${HOST_PATH}`;
+}
+
+function insideEnv(options: SandboxRunOptions, heapMb: number): Record<string, string> {
   const nodeOptions = [`--max-old-space-size=${heapMb}`, options.env.NODE_OPTIONS ?? ''].join(' ').trim();
   return {
-    PATH: nodeBinDir === '/usr/bin' ? HOST_PATH : `${nodeBinDir}:${HOST_PATH}`,
+    PATH: defaultSandboxPath(),
     HOME: '/tmp/home',
     ...options.env,
     NODE_OPTIONS: nodeOptions,
@@ -63,13 +69,19 @@ function bridgeBinds(options: SandboxRunOptions): { binds: SandboxBind[]; argv: 
   return { binds, argv };
 }
 
-/** For `none`, inside paths do not exist: map a path under a bind's `inside` back to its host path. */
-function toHostPath(binds: readonly SandboxBind[], inside: string): string {
-  for (const bind of binds) {
+/**
+ * For `none`, inside paths do not exist: map every path under a bind's `inside` back to its host path, also inside
+ * PATH-like lists and `sh -c` scripts (longest inside path first, so nested binds win).
+ */
+function toHostPaths(binds: readonly SandboxBind[], text: string): string {
+  const sorted = [...binds].sort((a, b) => (b.inside ?? b.host).length - (a.inside ?? a.host).length);
+  let out = text;
+  for (const bind of sorted) {
     const root = bind.inside ?? bind.host;
-    if (inside === root || inside.startsWith(`${root}/`)) return bind.host + inside.slice(root.length);
+    if (root === bind.host) continue;
+    out = out.replace(new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|:|$|\\s|")`, 'g'), bind.host);
   }
-  return inside;
+  return out;
 }
 
 let nameCounter = 0;
@@ -83,8 +95,7 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const started = Date.now();
   const { sandbox } = options;
-  const nodeBinDir = path.join(nodeInstallDir(), 'bin');
-  const env = insideEnv(options, limits.heapMb, nodeBinDir);
+  const env = insideEnv(options, limits.heapMb);
   const bridged = bridgeBinds(options);
   const binds = [...bridged.binds, ...options.binds];
   const fileSizeBytes = limits.fileSizeMb * 1024 * 1024;
@@ -105,9 +116,10 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     const bwrapArgs = buildBwrapArgs({ argv: bridged.argv, cwd: options.cwd, binds, env, tmpMb: limits.tmpMb });
     launcher = ['prlimit', ...rlimits, '--', sandbox.binary ?? 'bwrap', ...bwrapArgs];
   } else if (sandbox.kind === 'none') {
-    launcher = ['setpriv', '--pdeathsig', 'KILL', '--', 'prlimit', ...rlimits, '--', ...options.argv];
-    spawnEnv = env;
-    spawnCwd = toHostPath(options.binds, options.cwd);
+    const argv = bridged.argv.map((arg) => toHostPaths(binds, arg));
+    launcher = ['setpriv', '--pdeathsig', 'KILL', '--', 'prlimit', ...rlimits, '--', ...argv];
+    spawnEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, toHostPaths(binds, value)]));
+    spawnCwd = toHostPaths(binds, options.cwd);
   } else {
     const args = buildContainerArgs({
       name: containerName,

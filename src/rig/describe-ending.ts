@@ -1,0 +1,25 @@
+import type { SandboxResult } from './sandbox/sandbox-types.js';
+
+/** One line saying how a sandboxed command ended when it did not simply exit 0, for diagnostics. */
+export function describeEnding(
+  what: string,
+  result: SandboxResult,
+  limits: { timeoutMs: number; memoryMb: number },
+): string {
+  switch (result.killedFor) {
+    case 'timeout':
+      return `${what} timed out after ${limits.timeoutMs} ms; the whole process tree was killed`;
+    case 'memory':
+      return `${what} was killed: the process tree reached its memory limit of ${limits.memoryMb} MB`;
+    case 'file-size':
+      return `${what} was killed: it wrote a file beyond the file-size limit`;
+    case 'aborted':
+    case 'killed':
+      return `${what} was stopped: the rig was aborted`;
+    default:
+      break;
+  }
+  const pids = result.limitsHit.includes('pids') ? ' (it hit the process limit: forks were refused)' : '';
+  if (result.signal !== null) return `${what} was killed by ${result.signal}${pids}`;
+  return `${what} exited with code ${result.exitCode}${pids}`;
+}

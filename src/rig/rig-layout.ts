@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EnvironmentError } from '../errors.js';
+import { findEngineRoot } from '../version.js';
+import type { Sandbox, SandboxBind } from './sandbox/sandbox-types.js';
+import { defaultSandboxPath } from './sandbox/spawn-sandboxed.js';
+
+/** Where things are inside the sandbox (docs/contracts.md §8). */
+export const INSIDE = {
+  artifact: '/artifact',
+  junitDir: '/tmp/cambrian',
+  junitPath: '/tmp/cambrian/junit.xml',
+  live: '/cambrian',
+  workspace: '/tmp/workspace',
+} as const;
+
+export const ARTIFACT_PORT = 8401;
+
+/** The host folders of one rig run: the artifact copy, the JUnit folder and the live stages' input. */
+export interface RigLayout {
+  engineRoot: string;
+  storeDir: string;
+  workRoot: string;
+  copyDir: string;
+  junitDir: string;
+  liveDir: string;
+  workspaceDir: string;
+}
+
+export function findStoreDir(engineRoot: string): string {
+  const storeDir = path.join(engineRoot, 'test-rig', 'store', 'node_modules');
+  if (!existsSync(storeDir)) {
+    throw new EnvironmentError({
+      code: 'E_RIG_STORE',
+      message: `the organism package store is not installed (${storeDir} is missing)`,
+      hint: 'npm ci --prefix test-rig/store (or run scripts/setup.sh)',
+    });
+  }
+  return storeDir;
+}
+
+export async function createRigLayout(): Promise<RigLayout> {
+  const engineRoot = findEngineRoot();
+  const storeDir = findStoreDir(engineRoot);
+  const workRoot = await mkdtemp(path.join(os.tmpdir(), 'cambrian-rig-'));
+  const layout = {
+    engineRoot,
+    storeDir,
+    workRoot,
+    copyDir: path.join(workRoot, 'artifact'),
+    junitDir: path.join(workRoot, 'junit'),
+    liveDir: path.join(workRoot, 'live'),
+    workspaceDir: path.join(workRoot, 'workspace'),
+  };
+  await Promise.all([mkdir(layout.junitDir), mkdir(layout.liveDir), mkdir(layout.workspaceDir)]);
+  return layout;
+}
+
+/**
+ * Provides the store as the copy's node_modules: a mount point for the read-only bind, or for `none` (no mounts) a
+ * symlink to the store.
+ */
+export async function provideNodeModules(layout: RigLayout, sandbox: Sandbox): Promise<void> {
+  const target = path.join(layout.copyDir, 'node_modules');
+  if (sandbox.kind === 'none') await symlink(layout.storeDir, target);
+  else await mkdir(target);
+}
+
+export function artifactBinds(layout: RigLayout, sandbox: Sandbox): SandboxBind[] {
+  const binds: SandboxBind[] = [
+    { host: layout.copyDir, inside: INSIDE.artifact, writable: true },
+    { host: layout.junitDir, inside: INSIDE.junitDir, writable: true },
+  ];
+  if (sandbox.kind !== 'none') binds.push({ host: layout.storeDir, inside: `${INSIDE.artifact}/node_modules` });
+  return binds;
+}
+
+/** The engine's built code for the live stage runner (read-only, at its host path), its input, the probe workspace. */
+export function liveBinds(layout: RigLayout): SandboxBind[] {
+  return [
+    { host: path.join(layout.engineRoot, 'package.json') },
+    { host: path.join(layout.engineRoot, 'dist') },
+    { host: path.join(layout.engineRoot, 'node_modules') },
+    { host: layout.liveDir, inside: INSIDE.live },
+    { host: layout.workspaceDir, inside: INSIDE.workspace, writable: true },
+  ];
+}
+
+/** The environment of every artifact command (docs/contracts.md §1, §8); nothing from the engine's own environment. */
+export function artifactEnv(): Record<string, string> {
+  return {
+    PATH: `${INSIDE.artifact}/node_modules/.bin:${defaultSandboxPath()}`,
+    CAMBRIAN_JUNIT_PATH: INSIDE.junitPath,
+    CAMBRIAN_PORT: String(ARTIFACT_PORT),
+    CI: '1',
+  };
+}
