@@ -16,6 +16,7 @@ export interface PrimeFlaws {
   ignoreHistory?: boolean;
   keepPartialLine?: boolean;
   omitFailedSource?: boolean;
+  alterEntry?: boolean;
 }
 
 interface Ctx {
@@ -187,6 +188,7 @@ async function writeArtifact(ctx: Ctx, n: number, files: Map<string, string>, mo
     'created-at': new Date().toISOString(),
     ...ctx.manifestExtras,
   };
+  if (ctx.flaws.alterEntry) manifest.entry = { ...(manifest.entry as object), test: 'echo ok' };
   await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

@@ -158,6 +158,12 @@ describe('startReproduceProbe', () => {
     expect(step.detail).toContain('no spec copy at gen-5/spec/PROBE-TEST-SPEC.md');
   });
 
+  test('fails at artifact when the manifest entry is not the spec entry', async () => {
+    const step = failedStep(await probeScriptedPrime({ alterEntry: true }));
+    expect(step.name).toBe('artifact');
+    expect(step.detail).toBe('manifest entry.test is "echo ok", expected "vitest run" (the spec\'s ```entry block)');
+  });
+
   test('fails at rollback when the Prime promotes a non-viable generation', async () => {
     const step = failedStep(await probeScriptedPrime({ promoteNonViable: true }));
     expect(step.name).toBe('rollback');

@@ -90,7 +90,7 @@ export async function verifyArtifact(options: {
   field('spec-path', data['spec-path'], specCopy);
   field('spec-hash', data['spec-hash'], spec.hash);
   field('producer-model', data['producer-model'], options.producerModel);
-  field('entry', raw.entry, spec.entry);
+  problems.push(...entryProblems(raw.entry, spec.entry).map((message) => ({ message, file: `${rel}/manifest.json` })));
   field('contracts', raw.contracts, spec.contracts);
   const listed = [...data.files].sort();
   if (!isDeepStrictEqual(listed, onDisk)) {
@@ -107,6 +107,24 @@ export async function verifyArtifact(options: {
     problem(`manifest artifact-hash ${data['artifact-hash']} does not match recomputed ${recomputed}`, 'manifest.json');
   }
   return { problems, artifactHash: recomputed, tokenUsage: data['token-usage'] };
+}
+
+const ENTRY_KEYS = ['build', 'test', 'start', 'health'];
+
+/**
+ * The manifest's `entry` must carry the spec's four commands unchanged; the genome copies only those four, so an
+ * optional key such as `start-timeout-ms` may be left out, but when present it must be the spec's.
+ */
+function entryProblems(actual: unknown, wanted: unknown): string[] {
+  const have = (typeof actual === 'object' && actual !== null ? actual : {}) as Record<string, unknown>;
+  const want = (typeof wanted === 'object' && wanted !== null ? wanted : {}) as Record<string, unknown>;
+  const keys = new Set([...ENTRY_KEYS, ...Object.keys(have)]);
+  return [...keys]
+    .filter((key) => !isDeepStrictEqual(have[key], want[key]))
+    .map(
+      (key) =>
+        `manifest entry.${key} is ${JSON.stringify(have[key]) ?? 'missing'}, expected ${JSON.stringify(want[key]) ?? 'no such key'} (the spec's \`\`\`entry block)`,
+    );
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
