@@ -1,0 +1,284 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+import { type Backend, BackendError, type MessagesRequest, type StreamEvent } from './backend.js';
+import { collectMessage } from './collect-message.js';
+import { createUsageLedger, type UsageLedger } from './create-usage-ledger.js';
+import { CutStreamError } from './cut-stream-error.js';
+import { estimateRequestTokens } from './estimate-request-tokens.js';
+import type { GatewayEvent, TokenCount } from './gateway-events.js';
+import { totalTokens, ZERO_USAGE } from './gateway-events.js';
+import { listenLoopback, readBody, sendJson } from './listen-loopback.js';
+import { costOf } from './prices.js';
+
+export interface GatewayOptions {
+  backend: Backend;
+  /** The per-run token the Prime must present (x-api-key or Authorization: Bearer); default: a fresh random one. */
+  token?: string;
+  /** Total tokens (input + output + cache read + cache write) the run may spend; null or undefined: no limit. */
+  budget?: number | null;
+  /** Also listen on this unix socket (the sandbox bridge target). */
+  socketPath?: string;
+  onEvent?: (event: GatewayEvent) => void;
+  /** Dollars of an exchange; default the list price of its model (costOf). Offline backends pass () => 0. */
+  price?: (model: string, usage: TokenCount) => number | null;
+}
+
+export interface Gateway {
+  url: string;
+  socketPath: string | null;
+  token: string;
+  ledger: UsageLedger;
+  close(): Promise<void>;
+}
+
+/**
+ * The LLM gateway: the Anthropic Messages API (`POST /v1/messages`, SSE or JSON) on loopback, in front of a Backend.
+ * It authenticates the per-run token, enforces the token budget before a request, accounts usage per generation and
+ * emits every exchange as events.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const token = options.token ?? `cambrian-run-${randomBytes(24).toString('hex')}`;
+  const price = options.price ?? costOf;
+  const ledger = createUsageLedger({ price });
+  const emit = options.onEvent ?? (() => {});
+  const budget = options.budget ?? null;
+  const inFlight = new Set<AbortController>();
+
+  const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) {
+        sendJson(response, 500, anthropicError('api_error', `gateway failure: ${(error as Error).message}`));
+      } else {
+        response.destroy();
+      }
+    });
+  };
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    const generation = parseGeneration(request.headers['x-cambrian-generation']);
+    const purpose = headerValue(request.headers['x-cambrian-purpose']);
+    if (request.method !== 'POST' || url.pathname !== '/v1/messages') {
+      sendJson(response, 404, anthropicError('not_found_error', `no route ${request.method} ${url.pathname}`));
+      return;
+    }
+    if (!checkToken(request, token)) {
+      const message =
+        'invalid x-api-key: the gateway accepts only the per-run token it gave the Prime (ANTHROPIC_API_KEY)';
+      emit({ type: 'refused', generation, purpose, status: 401, errorType: 'authentication_error', message });
+      sendJson(response, 401, anthropicError('authentication_error', message));
+      return;
+    }
+    const raw = await readBody(request);
+    let body: MessagesRequest;
+    try {
+      body = JSON.parse(raw.toString('utf8')) as MessagesRequest;
+    } catch (error) {
+      sendJson(response, 400, anthropicError('invalid_request_error', `body is not JSON: ${(error as Error).message}`));
+      return;
+    }
+    if (typeof body.model !== 'string' || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number') {
+      sendJson(
+        response,
+        400,
+        anthropicError('invalid_request_error', 'body needs model (string), max_tokens (number) and messages (array)'),
+      );
+      return;
+    }
+    if (budget !== null) {
+      const estimate = estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens });
+      const used = totalTokens(ledger.total().usage);
+      if (used + estimate.total > budget) {
+        const message =
+          `token budget exhausted: ${used} of ${budget} tokens used, and this request may need about ${estimate.total} ` +
+          `(input ≈ body bytes / 4 = ${estimate.input}, output up to min(max_tokens, ${estimate.outputCap}) = ${estimate.output}); ` +
+          'raise --budget / CAMBRIAN_TOKEN_BUDGET to go on';
+        emit({ type: 'refused', generation, purpose, status: 402, errorType: 'budget_exceeded', message });
+        sendJson(response, 402, anthropicError('budget_exceeded', message));
+        return;
+      }
+    }
+    await relay({ request, response, body, generation, purpose });
+  }
+
+  async function relay(context: {
+    request: http.IncomingMessage;
+    response: http.ServerResponse;
+    body: MessagesRequest;
+    generation: number | null;
+    purpose: string | null;
+  }): Promise<void> {
+    const { response, body, generation, purpose } = context;
+    const id = `msg_gw_${randomUUID().replaceAll('-', '')}`;
+    const started = Date.now();
+    const streaming = body.stream === true;
+    const controller = new AbortController();
+    inFlight.add(controller);
+    // The client hanging up ends the backend's work too.
+    response.on('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    emit({ type: 'exchange-start', id, generation, purpose, model: body.model, stream: streaming, request: body });
+    const events: StreamEvent[] = [];
+    const usage = createUsageTracker();
+    let stopReason: string | null = null;
+    let outputBytes = 0;
+    const finish = (
+      outcome: 'complete' | 'error' | 'cut' | 'aborted',
+      status: number,
+      error: { type: string; message: string } | null,
+    ): void => {
+      inFlight.delete(controller);
+      const counted = usage.current();
+      ledger.record({ generation, purpose, model: body.model, usage: counted });
+      emit({
+        type: 'exchange-end',
+        id,
+        generation,
+        purpose,
+        model: body.model,
+        outcome,
+        status,
+        stopReason,
+        usage: counted,
+        costUsd: price(body.model, counted),
+        durationMs: Date.now() - started,
+        error,
+        events,
+      });
+    };
+
+    let started200 = false;
+    try {
+      for await (const event of options.backend.stream(body, { generation, purpose, signal: controller.signal })) {
+        if (controller.signal.aborted) break;
+        events.push(event);
+        usage.observe(event);
+        if (event.type === 'message_delta') stopReason = event.delta.stop_reason ?? stopReason;
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+          outputBytes += Buffer.byteLength(event.delta.text);
+          emit({ type: 'exchange-delta', id, generation, text: event.delta.text, outputBytes });
+        }
+        if (!streaming) continue;
+        if (!started200) {
+          response.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache',
+            connection: 'keep-alive',
+            'request-id': id,
+          });
+          started200 = true;
+        }
+        response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      }
+      if (controller.signal.aborted) {
+        finish('aborted', started200 ? 200 : 499, null);
+        response.destroy();
+        return;
+      }
+      if (streaming) {
+        if (!started200)
+          response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': id });
+        response.end();
+      } else {
+        sendJson(response, 200, collectMessage(events), { 'request-id': id });
+      }
+      finish('complete', 200, null);
+    } catch (error) {
+      if (error instanceof BackendError) {
+        const detail = { type: error.type, message: error.message };
+        if (!started200) {
+          const headers: Record<string, string> = { 'request-id': id };
+          if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+          sendJson(response, error.status, anthropicError(error.type, error.message), headers);
+          finish('error', error.status, detail);
+        } else {
+          response.end(`event: error\ndata: ${JSON.stringify(anthropicError(error.type, error.message))}\n\n`);
+          finish('error', 200, detail);
+        }
+        return;
+      }
+      if (controller.signal.aborted) {
+        finish('aborted', started200 ? 200 : 499, null);
+        response.destroy();
+        return;
+      }
+      // Anything else is a transport failure: the client must see a broken connection, never a tidy ending.
+      const detail = { type: 'cut', message: (error as Error).message };
+      if (started200 || error instanceof CutStreamError) {
+        response.destroy();
+        finish('cut', started200 ? 200 : 0, detail);
+        return;
+      }
+      sendJson(response, 500, anthropicError('api_error', (error as Error).message), { 'request-id': id });
+      finish('error', 500, { type: 'api_error', message: (error as Error).message });
+    }
+  }
+
+  const server = await listenLoopback({
+    handler,
+    ...(options.socketPath === undefined ? {} : { socketPath: options.socketPath }),
+  });
+  return {
+    url: server.url,
+    socketPath: server.socketPath,
+    token,
+    ledger,
+    async close() {
+      for (const controller of inFlight) controller.abort();
+      await server.close();
+    },
+  };
+}
+
+export function anthropicError(
+  type: string,
+  message: string,
+): { type: 'error'; error: { type: string; message: string } } {
+  return { type: 'error', error: { type, message } };
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}
+
+function parseGeneration(value: string | string[] | undefined): number | null {
+  const text = headerValue(value);
+  if (text === null || !/^\d+$/.test(text.trim())) return null;
+  return Number(text.trim());
+}
+
+function checkToken(request: http.IncomingMessage, token: string): boolean {
+  const apiKey = headerValue(request.headers['x-api-key']);
+  const authorization = headerValue(request.headers.authorization);
+  const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : null;
+  const presented = apiKey ?? bearer;
+  if (presented === null) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Usage as Anthropic reports it: input and cache counts in message_start, cumulative output in message_delta. */
+function createUsageTracker(): { observe(event: StreamEvent): void; current(): TokenCount } {
+  const usage: TokenCount = { ...ZERO_USAGE };
+  return {
+    observe(event) {
+      if (event.type === 'message_start') {
+        const u = event.message.usage;
+        usage.input = u.input_tokens ?? 0;
+        usage.output = u.output_tokens ?? 0;
+        usage.cacheRead = u.cache_read_input_tokens ?? 0;
+        usage.cacheWrite = u.cache_creation_input_tokens ?? 0;
+      } else if (event.type === 'message_delta') {
+        const u = event.usage as unknown as Partial<Record<string, number | null>>;
+        if (typeof u.output_tokens === 'number') usage.output = u.output_tokens;
+        if (typeof u.input_tokens === 'number') usage.input = u.input_tokens;
+        if (typeof u.cache_read_input_tokens === 'number') usage.cacheRead = u.cache_read_input_tokens;
+        if (typeof u.cache_creation_input_tokens === 'number') usage.cacheWrite = u.cache_creation_input_tokens;
+      }
+    },
+    current: () => ({ ...usage }),
+  };
+}

@@ -1,0 +1,71 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type GenerationRecord, generationRecordSchema } from '../artifact/generation-record-schema.js';
+import { CambrianError } from '../errors.js';
+import type { LineagePaths } from './lineage-paths.js';
+import { writeFileAtomic } from './write-file-atomic.js';
+
+const RECORD_FILE = /^gen-(\d+)\.json$/;
+
+/** The generation records of a lineage, one file each (`.cambrian/records/gen-N.json`), written atomically. */
+export interface RecordStore {
+  list(): Promise<GenerationRecord[]>;
+  get(generation: number): Promise<GenerationRecord | null>;
+  put(record: GenerationRecord): Promise<void>;
+}
+
+export function createRecordStore(paths: LineagePaths): RecordStore {
+  const fileOf = (generation: number): string => path.join(paths.records, `gen-${generation}.json`);
+  async function read(file: string): Promise<GenerationRecord> {
+    const text = await readFile(file, 'utf8');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw damaged(file, `not JSON (${(error as Error).message})`, error);
+    }
+    const parsed = generationRecordSchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw damaged(file, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
+    return parsed.data;
+  }
+  return {
+    async list() {
+      let names: string[];
+      try {
+        names = await readdir(paths.records);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const records = await Promise.all(
+        names.filter((name) => RECORD_FILE.test(name)).map((name) => read(path.join(paths.records, name))),
+      );
+      return records.sort((a, b) => a.generation - b.generation);
+    },
+    async get(generation) {
+      try {
+        return await read(fileOf(generation));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
+    async put(record) {
+      const valid = generationRecordSchema.parse(record);
+      await writeFileAtomic(fileOf(record.generation), `${JSON.stringify(valid, null, 2)}\n`);
+    },
+  };
+}
+
+function damaged(file: string, detail: string, cause?: unknown): CambrianError {
+  return new CambrianError({
+    code: 'E_RECORD_DAMAGED',
+    message: `${file}: damaged generation record: ${detail}`,
+    hint: 'restore the file from a backup, or move it out of .cambrian/records/ to drop that generation from the lineage',
+    data: { file },
+    cause,
+  });
+}

@@ -1,0 +1,60 @@
+import type { GenerationRecord } from '../artifact/generation-record-schema.js';
+import type { TokenCount } from '../gateway/gateway-events.js';
+
+/** One generation of a run, as the summary reports it. */
+export interface RunGeneration {
+  generation: number;
+  parent: number | null;
+  outcome: GenerationRecord['outcome'];
+  rigResult: GenerationRecord['rig-result'];
+  failureStage: string | null;
+  summary: string | null;
+  tokens: TokenCount;
+  costUsd: number | null;
+  exchanges: number;
+  /** Requests per purpose: fresh, retry, repair, continuation. */
+  purposes: Record<string, number>;
+  rigMs: number | null;
+}
+
+/** `.cambrian/runs/<run-id>.json`: what one `cambrian reproduce` did (also its `--json` output). */
+export interface RunSummary {
+  'cambrian-run': 1;
+  run: string;
+  campaign: string | null;
+  spec: { id: string; version: string; hash: string };
+  prime: number;
+  provider: { generation: string; escalation: string; backend: string };
+  models: { model: string; escalationModel: string };
+  generationsDir: string;
+  started: string;
+  ended: string;
+  wallMs: number;
+  /** Time spent preparing (copy + sandboxed build) the Prime. */
+  primeBuildMs: number;
+  generations: RunGeneration[];
+  promoted: number[];
+  tokens: TokenCount;
+  /** Tokens of requests that named no generation. */
+  unattributedTokens: TokenCount;
+  costUsd: number | null;
+  exchanges: number;
+  faults: string | null;
+  primeExit: { code: number | null; signal: string | null; meaning: string };
+  /** 0 when at least one generation was promoted and the Prime exited 0, else 1. */
+  exitCode: 0 | 1;
+  /** Why the run stopped early (a signal, a Prime that died), or null. */
+  stopped: string | null;
+}
+
+const PRIME_EXITS: Record<number, string> = {
+  0: 'reached its promotions',
+  1: 'retries exhausted',
+  3: 'token budget exhausted',
+  4: 'Supervisor unreachable',
+};
+
+export function describePrimeExit(code: number | null, signal: string | null): string {
+  if (code === null) return signal === null ? 'did not exit' : `killed by ${signal}`;
+  return PRIME_EXITS[code] ?? `exited with ${code}`;
+}
