@@ -16,6 +16,15 @@ export function renderSpecDiff(diff: SpecDiff, options: { color: boolean }): str
   out.push(c.bold('front matter'));
   if (diff.frontMatter.length === 0) out.push('  unchanged');
   for (const change of diff.frontMatter) {
+    if (Array.isArray(change.before) || Array.isArray(change.after)) {
+      // Lists (`changes`) read better item by item: what left, then what arrived.
+      const before = Array.isArray(change.before) ? change.before : [];
+      const after = Array.isArray(change.after) ? change.after : [];
+      out.push(`  ${change.key}:`);
+      for (const item of before) if (!after.includes(item)) out.push(c.red(`    - ${show(item)}`));
+      for (const item of after) if (!before.includes(item)) out.push(c.green(`    + ${show(item)}`));
+      continue;
+    }
     out.push(`  ${change.key}: ${c.red(show(change.before))} → ${c.green(show(change.after))}`);
   }
   out.push('');

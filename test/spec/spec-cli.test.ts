@@ -109,6 +109,7 @@ describe('cambrian spec (built CLI)', () => {
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('spec diff MINIMAL-SPEC-001@0.1.0 → MINIMAL-SPEC-001@0.2.0');
     expect(text.stdout).toContain('  version: "0.1.0" → "0.2.0"');
+    expect(text.stdout).toContain('  changes:\n    + "GET /echo?msg=<text> answers');
     expect(text.stdout).toMatch(/\n {2}unchanged Purpose\n/);
     expect(text.stdout).toMatch(/\n {2}changed {3}Interface {4}\+2 -1\n/);
     expect(text.stdout).toContain('FROZEN no FROZEN region changed');
