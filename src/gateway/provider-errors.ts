@@ -50,6 +50,15 @@ const STATUS_BY_TYPE: Record<string, number> = {
   overloaded_error: 529,
 };
 
+/** The request was aborted by the gateway (the Prime went away); status 499 as nginx has it, never relayed. */
+export function abortedError(provider: string): BackendError {
+  return new BackendError({
+    status: 499,
+    type: 'aborted',
+    message: `the request to the ${provider} provider was aborted`,
+  });
+}
+
 /** `retry-after` is seconds or an HTTP date; `retry-after-ms` wins when present. */
 export function parseRetryAfter(headers: Headers | undefined): number | undefined {
   if (headers === undefined) return undefined;
@@ -91,11 +100,7 @@ export function toBackendError(error: unknown, identity: ProviderIdentity): Back
     });
   }
   if (error instanceof Anthropic.APIUserAbortError || error instanceof OpenAI.APIUserAbortError) {
-    return new BackendError({
-      status: 499,
-      type: 'aborted',
-      message: `the request to the ${provider} provider was aborted`,
-    });
+    return abortedError(provider);
   }
   if (error instanceof Anthropic.APIConnectionTimeoutError || error instanceof OpenAI.APIConnectionTimeoutError) {
     return new BackendError({

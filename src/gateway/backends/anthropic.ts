@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
 import { BackendError } from '../backend.js';
-import { toBackendError } from '../provider-errors.js';
+import { abortedError, toBackendError } from '../provider-errors.js';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -50,6 +50,8 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
     } catch (error) {
       throw toBackendError(error, identity);
     }
+    // The SDK ends a stream quietly when its signal aborts; say so rather than report a cut stream.
+    if (context.signal.aborted) throw abortedError('anthropic');
     if (!sawStop) {
       throw new BackendError({
         status: 502,

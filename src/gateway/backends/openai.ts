@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
-import { toBackendError } from '../provider-errors.js';
+import { abortedError, toBackendError } from '../provider-errors.js';
 import { createChatStreamTranslator, toChatRequest } from '../provider-openai-translate.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -41,6 +41,8 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
       for await (const chunk of chunks) {
         yield* translator.push(chunk);
       }
+      // The SDK ends a stream quietly when its signal aborts; say so rather than report a cut stream.
+      if (context.signal.aborted) throw abortedError('openai');
       yield* translator.end();
     } catch (error) {
       throw toBackendError(error, identity);

@@ -1,0 +1,82 @@
+import { createPromptCache } from './prompt-cache.js';
+import { type Reply, type ScriptedServer, startScriptedServer } from './scripted-server.js';
+
+export interface AnthropicServer extends ScriptedServer {
+  /** Reply with `text` and usage computed by the server's prompt-caching accounting (see prompt-cache.ts). */
+  cachedReply(text: string): Reply;
+}
+
+function event(name: string, data: unknown): string {
+  return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * A local Anthropic Messages API (`POST /v1/messages`, streaming SSE) on 127.0.0.1:0. With `key`, a request whose
+ * key (`x-api-key` or bearer token) differs gets Anthropic's 401 — whose message quotes the key it received, so tests can prove the backend
+ * redacts it.
+ */
+export async function startAnthropicServer(
+  options: { key?: string; replies?: Reply[] } = {},
+): Promise<AnthropicServer> {
+  const cache = createPromptCache();
+  const server = await startScriptedServer({
+    route: '/v1/messages',
+    replies: options.replies ?? [],
+    authorize(request) {
+      // Anthropic accepts the key as x-api-key; SDK 1.x sends it as a bearer token.
+      const bearer = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+      const given = request.headers['x-api-key'] ?? bearer;
+      if (options.key === undefined || given === options.key) return null;
+      return {
+        status: 401,
+        body: {
+          type: 'error',
+          error: { type: 'authentication_error', message: `invalid x-api-key: ${String(given)}` },
+        },
+      };
+    },
+  });
+  return {
+    ...server,
+    cachedReply(text: string): Reply {
+      return (request) => {
+        const usage = cache.account(request.body);
+        const model = String(request.body.model);
+        const output = Math.ceil(text.length / 4);
+        return {
+          sse:
+            event('message_start', {
+              type: 'message_start',
+              message: {
+                id: `msg_${Math.random().toString(36).slice(2)}`,
+                type: 'message',
+                role: 'assistant',
+                model,
+                content: [],
+                stop_reason: null,
+                stop_sequence: null,
+                usage: { ...usage, output_tokens: 1 },
+              },
+            }) +
+            event('content_block_start', {
+              type: 'content_block_start',
+              index: 0,
+              content_block: { type: 'text', text: '' },
+            }) +
+            event('content_block_delta', {
+              type: 'content_block_delta',
+              index: 0,
+              delta: { type: 'text_delta', text },
+            }) +
+            event('content_block_stop', { type: 'content_block_stop', index: 0 }) +
+            event('message_delta', {
+              type: 'message_delta',
+              delta: { stop_reason: 'end_turn', stop_sequence: null },
+              usage: { ...usage, output_tokens: output },
+            }) +
+            event('message_stop', { type: 'message_stop' }),
+        };
+      };
+    },
+  };
+}
