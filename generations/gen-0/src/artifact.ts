@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkPath, type ParsedFile } from './block-parser.js';
+import { PrimeError } from './errors.js';
+import type { SpecInfo } from './spec.js';
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  'cache-read': number;
+  'cache-write': number;
+}
+
+/** `manifest.json`: computed by the Prime from what is on disk, never written by the LLM. */
+export interface Manifest {
+  'cambrian-version': 1;
+  generation: number;
+  'parent-generation': number | null;
+  'spec-id': string;
+  'spec-version': string;
+  'spec-path': string;
+  'spec-hash': string;
+  'artifact-hash': string;
+  'producer-model': string;
+  'token-usage': TokenUsage;
+  files: string[];
+  'created-at': string;
+  entry: Record<string, unknown>;
+  contracts: unknown[];
+}
+
+/**
+ * sha256 over the files sorted by code unit order, `manifest.json` excluded: each file adds its UTF-8 path bytes,
+ * one NUL byte, then its bytes.
+ */
+export async function computeArtifactHash(artifactDir: string, files: readonly string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of [...files].filter((name) => name !== 'manifest.json').sort()) {
+    hash.update(Buffer.from(file, 'utf8'));
+    hash.update(Buffer.from([0]));
+    hash.update(await readFile(resolveInside(artifactDir, file)));
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Resolves `relative` inside `root`, refusing any path that would end up anywhere else. */
+export function resolveInside(root: string, relative: string): string {
+  const base = path.resolve(root);
+  const target = path.resolve(base, relative);
+  if (!target.startsWith(base + path.sep)) {
+    throw new PrimeError('E_PATH', `path ${JSON.stringify(relative)} resolves outside ${base}; nothing was written`);
+  }
+  return target;
+}
+
+/** The folder of generation N inside the workspace. */
+export function artifactDir(workspace: string, generation: number): string {
+  return resolveInside(workspace, `gen-${generation}`);
+}
+
+/**
+ * Writes `$workspace/gen-N/`: the parsed files, the spec copy (byte-identical, replacing any file of the reply at
+ * that path) and `manifest.json`. Everything is written into a scratch folder first and renamed into place, so a
+ * failure leaves nothing half-written behind.
+ */
+export async function writeArtifact(options: {
+  workspace: string;
+  generation: number;
+  parent: number;
+  files: ParsedFile[];
+  spec: SpecInfo;
+  model: string;
+  usage: TokenUsage;
+}): Promise<{ dir: string; manifest: Manifest }> {
+  const { workspace, generation, spec } = options;
+  await mkdir(path.resolve(workspace), { recursive: true });
+  const dir = artifactDir(workspace, generation);
+  const scratch = resolveInside(workspace, `.gen-${generation}.partial`);
+  await rm(scratch, { recursive: true, force: true });
+  try {
+    const written = new Set<string>();
+    for (const file of options.files) {
+      if (file.path === spec.copyPath) continue;
+      const problem = checkPath(file.path);
+      if (problem !== null) throw new PrimeError('E_PATH', `${problem.message}; nothing was written`);
+      const target = resolveInside(scratch, file.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, file.content, 'utf8');
+      written.add(file.path);
+    }
+    const specTarget = resolveInside(scratch, spec.copyPath);
+    await mkdir(path.dirname(specTarget), { recursive: true });
+    await writeFile(specTarget, spec.bytes);
+    written.add(spec.copyPath);
+
+    const files = [...written].sort();
+    const manifest: Manifest = {
+      'cambrian-version': 1,
+      generation,
+      'parent-generation': options.parent,
+      'spec-id': spec.id,
+      'spec-version': spec.version,
+      'spec-path': spec.copyPath,
+      'spec-hash': spec.hash,
+      'artifact-hash': await computeArtifactHash(scratch, files),
+      'producer-model': options.model,
+      'token-usage': options.usage,
+      files,
+      'created-at': new Date().toISOString(),
+      entry: spec.entry,
+      contracts: spec.contracts,
+    };
+    await writeManifest(scratch, manifest);
+    await rm(dir, { recursive: true, force: true });
+    await rename(scratch, dir);
+    return { dir, manifest };
+  } catch (error) {
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+}
+
+/**
+ * Moves `gen-<from>` to `gen-<to>` after the Supervisor said number `from` is taken, and recomputes the manifest
+ * for the new number.
+ */
+export async function renumberArtifact(options: {
+  workspace: string;
+  from: number;
+  to: number;
+  manifest: Manifest;
+}): Promise<{ dir: string; manifest: Manifest }> {
+  const dir = artifactDir(options.workspace, options.to);
+  await rm(dir, { recursive: true, force: true });
+  await rename(artifactDir(options.workspace, options.from), dir);
+  const manifest: Manifest = {
+    ...options.manifest,
+    generation: options.to,
+    'artifact-hash': await computeArtifactHash(dir, options.manifest.files),
+  };
+  await writeManifest(dir, manifest);
+  return { dir, manifest };
+}

@@ -1,0 +1,113 @@
+import type { ParseFailure } from './block-parser.js';
+
+/**
+ * Every word the Prime says to the LLM. The genome quotes these functions verbatim, so a Prime written from the
+ * genome asks exactly the same questions.
+ */
+
+/** A generation as the history shows it. */
+export interface HistoryEntry {
+  generation: number;
+  outcome: string;
+  failureStage: string | null;
+  summary: string | null;
+}
+
+/** What the informed retry tells the model about the attempt that failed. */
+export interface FailureContext {
+  generation: number;
+  stage: string;
+  summary: string;
+  diagnostics: unknown;
+  files: { path: string; content: string }[];
+}
+
+export const SYSTEM_PROMPT = `You are the code generator of a Cambrian Prime. You receive a specification (the genome) and write a complete, working codebase that satisfies it: every source file, every test and every configuration file needed to build, test and start it exactly as the specification's entry commands say.
+
+Output format. A program parses your reply line by line:
+- Output nothing but file blocks. A block is a line <file path="relative/path">, then the file's content, then a line </file:end> on its own. Text outside blocks is ignored, so do not write any.
+- One block per file, every file complete. Paths are relative to the project root, separated by "/", without "." or ".." segments, made of letters, digits and the characters . _ @ + -
+- Never write manifest.json (the Prime computes it), anything under node_modules/ or dist/, or the specification itself (the Prime copies it into place).
+- A line that is exactly </file:end> always ends the current block, so it can never appear inside a file's content. When a file needs that text (a test of a block parser, for example), build it by concatenation, e.g. '</file' + ':end>'.
+
+The code. Use only the language, runtime and packages the specification allows, at the versions it names; the build and the tests run offline in a sandbox where those packages are already installed and node_modules is read-only. Follow the specification's interfaces, file formats and examples exactly; where it shows a pattern, use that pattern. Write tests that really check the behaviour the specification asks for, and make sure they pass.`;
+
+/** Block 1 of the first user message: the whole spec. */
+export function specBlock(specPath: string, specText: string): string {
+  return `<spec path="${specPath}">\n${specText}\n</spec>`;
+}
+
+function historyLines(history: HistoryEntry[]): string {
+  if (history.length === 0) return '(no earlier generations)';
+  return history
+    .map((entry) => {
+      const stage = entry.failureStage === null ? '' : `, failed at ${entry.failureStage}`;
+      const summary = entry.summary === null ? '' : `: ${entry.summary}`;
+      return `- generation ${entry.generation}: ${entry.outcome}${stage}${summary}`;
+    })
+    .join('\n');
+}
+
+/** Task of a fresh generation. */
+export function freshTask(options: { generation: number; parent: number; history: HistoryEntry[] }): string {
+  return `# Task: generate generation ${options.generation}
+
+Write the complete codebase that satisfies the specification above. It becomes generation ${options.generation}; its parent is generation ${options.parent}.
+
+## History
+
+${historyLines(options.history)}
+
+Reply with file blocks only: every file of the codebase, each one complete.`;
+}
+
+function withNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** Task of an informed retry: what failed, the diagnostics as JSON, and the failed files as they were. */
+export function retryTask(options: { generation: number; parent: number; failure: FailureContext }): string {
+  const { failure } = options;
+  const files =
+    failure.files.length === 0
+      ? '(no file was named by the diagnostics)'
+      : failure.files.map((file) => `<file path="${file.path}">\n${withNewline(file.content)}</file:end>`).join('\n\n');
+  return `# Task: informed retry for generation ${options.generation}
+
+Generation ${failure.generation} failed at stage ${failure.stage}: ${failure.summary}
+
+Write the complete codebase again, as generation ${options.generation} (parent: generation ${options.parent}). Study the diagnostics and the failed source below, find the cause, and fix it; keep everything that worked. The test rig checks the new codebase from scratch.
+
+## Diagnostics
+
+\`\`\`json
+${JSON.stringify(failure.diagnostics, null, 2)}
+\`\`\`
+
+## Failed source
+
+${files}
+
+Reply with file blocks only: every file of the codebase, each one complete, not just the ones you changed.`;
+}
+
+/** Task of a parse repair, sent after the model's malformed reply. */
+export function repairTask(error: ParseFailure): string {
+  const path = error.path === null ? 'none' : JSON.stringify(error.path);
+  return `# Task: repair your reply
+
+Your reply above could not be parsed.
+Line: ${error.line}
+Path: ${path}
+Rule: ${error.rule}
+Error: ${error.message}
+
+Send the complete reply again, with every file as a block: a line <file path="relative/path">, the content, then a line </file:end> on its own. Close every block, use each path once, and write nothing outside the blocks.`;
+}
+
+/** Task of a continuation, sent after a reply that stopped at the output limit. */
+export function continuationTask(): string {
+  return `# Task: continue your reply
+
+Your reply above stopped at the output limit. Resume at the line after the last complete line, repeat nothing, and keep the same format: the rest of the current file block, then the remaining file blocks.`;
+}

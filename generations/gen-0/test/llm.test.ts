@@ -1,0 +1,158 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { afterEach, describe, expect, test } from 'vitest';
+import { readConfig } from '../src/config.js';
+import { AttemptError, BudgetExceededError } from '../src/errors.js';
+import { createClient, generateFiles, type LlmContext, zeroUsage } from '../src/llm.js';
+import { SYSTEM_PROMPT } from '../src/prompts.js';
+import { END, blocks, type LlmAnswer, type LlmRequest, startFakeLlm } from './helpers.js';
+
+const FIRST_USER: Anthropic.MessageParam = {
+  role: 'user',
+  content: [
+    { type: 'text', text: '<spec path="spec/X.md">\nspec\n</spec>', cache_control: { type: 'ephemeral' } },
+    { type: 'text', text: '# Task: generate generation 1\n' },
+  ],
+};
+const REPLY = blocks({ 'src/a.ts': 'export const a = 1;\n', 'test/a.test.ts': `const end = '${END.slice(0, 6)}' + '${END.slice(6)}';\n` });
+const FILES = [
+  { path: 'src/a.ts', content: 'export const a = 1;\n' },
+  { path: 'test/a.test.ts', content: `const end = '${END.slice(0, 6)}' + '${END.slice(6)}';\n` },
+];
+
+let fake: Awaited<ReturnType<typeof startFakeLlm>> | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function run(answers: LlmAnswer[], env: Record<string, string> = {}) {
+  fake = await startFakeLlm((_request, index) => answers[index] ?? { type: 'status', status: 500, body: { type: 'error', error: { type: 'api_error', message: 'script ran out' } } });
+  const config = {
+    ...readConfig({ ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: 'gateway-token', CAMBRIAN_MAX_TOKENS: '1000', ...env }),
+    backoffBaseMs: 1,
+    backoffCapMs: 4,
+  };
+  const events: string[] = [];
+  const ctx: LlmContext = {
+    client: createClient(config),
+    config,
+    generation: 5,
+    model: 'model-a',
+    usage: zeroUsage(),
+    signal: new AbortController().signal,
+    log: (event) => events.push(event),
+  };
+  const requests: LlmRequest[] = fake.requests;
+  const result = generateFiles(ctx, { purpose: 'fresh', firstUser: FIRST_USER });
+  return { result, requests, ctx, events };
+}
+
+describe('generateFiles', () => {
+  test('streams a request with the spec block cached, the headers and the system prompt, and parses the reply', async () => {
+    const { result, requests, ctx } = await run([{ type: 'reply', text: REPLY, usage: { input: 100, output: 40 } }]);
+    expect(await result).toEqual(FILES);
+    expect(requests).toHaveLength(1);
+    const request = requests[0] as LlmRequest;
+    // SDK 1.12 sends the key as a bearer token; the gateway accepts it there or in x-api-key.
+    expect(request.headers.authorization ?? request.headers['x-api-key']).toMatch(/^(Bearer )?gateway-token$/);
+    expect(request.headers['x-cambrian-generation']).toBe('5');
+    expect(request.headers['x-cambrian-purpose']).toBe('fresh');
+    expect(request.body).toMatchObject({ model: 'model-a', max_tokens: 1000, stream: true, system: SYSTEM_PROMPT });
+    expect(request.body.messages).toEqual([FIRST_USER]);
+    expect(ctx.usage).toEqual({ input: 100, output: 40, 'cache-read': 3, 'cache-write': 2 });
+  });
+
+  test('waits after a 529 and sends the same request again', async () => {
+    const { result, requests, events } = await run([
+      { type: 'status', status: 529, headers: { 'retry-after': '0' } },
+      { type: 'status', status: 429 },
+      { type: 'reply', text: REPLY },
+    ]);
+    expect(await result).toEqual(FILES);
+    expect(requests).toHaveLength(3);
+    expect(requests[1]?.body).toEqual(requests[0]?.body);
+    expect(requests[2]?.body).toEqual(requests[0]?.body);
+    expect(events.filter((event) => event === 'llm.transient')).toHaveLength(2);
+  });
+
+  test.each(['drop', 'end'] as const)('resends after a stream cut mid-reply (%s) and keeps no text of the broken stream', async (how) => {
+    const { result, requests } = await run([{ type: 'cut', text: REPLY, how }, { type: 'reply', text: REPLY }]);
+    expect(await result).toEqual(FILES);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.body).toEqual(requests[0]?.body);
+  });
+
+  test('resends after an error event inside the stream', async () => {
+    const { result, requests } = await run([{ type: 'error-event', text: REPLY.slice(0, 30) }, { type: 'reply', text: REPLY }]);
+    expect(await result).toEqual(FILES);
+    expect(requests).toHaveLength(2);
+  });
+
+  test('gives up after CAMBRIAN_MAX_TRANSIENT_RETRIES waits: a failed attempt at stage llm', async () => {
+    const overloaded: LlmAnswer = { type: 'status', status: 529 };
+    const { result, requests } = await run([overloaded, overloaded, overloaded], { CAMBRIAN_MAX_TRANSIENT_RETRIES: '2' });
+    const error = await result.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AttemptError);
+    expect((error as AttemptError).stage).toBe('llm');
+    expect(requests).toHaveLength(3);
+  });
+
+  test('stops cleanly on 402 budget_exceeded', async () => {
+    const body = { type: 'error', error: { type: 'budget_exceeded', message: 'run budget spent' } };
+    const { result, requests } = await run([{ type: 'status', status: 402, body }]);
+    await expect(result).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(requests).toHaveLength(1);
+  });
+
+  test('continues a reply that stopped on max_tokens from its last complete line', async () => {
+    const cut = REPLY.indexOf('export const') + 'export con'.length;
+    const lastLineEnd = REPLY.lastIndexOf('\n', cut);
+    const { result, requests, ctx } = await run([
+      { type: 'reply', text: REPLY.slice(0, cut), stopReason: 'max_tokens', usage: { input: 100, output: 1000 } },
+      { type: 'reply', text: REPLY.slice(lastLineEnd + 1), usage: { input: 150, output: 60 } },
+    ]);
+    expect(await result).toEqual(FILES);
+    expect(requests).toHaveLength(2);
+    const continuation = requests[1] as LlmRequest;
+    expect(continuation.headers['x-cambrian-purpose']).toBe('continuation');
+    expect(continuation.body.model).toBe('model-a');
+    expect(continuation.body.messages[0]).toEqual(FIRST_USER);
+    expect(continuation.body.messages[1]).toEqual({ role: 'assistant', content: REPLY.slice(0, lastLineEnd) });
+    const task = continuation.body.messages[2];
+    expect(task?.role).toBe('user');
+    expect(String(task?.content).split('\n')[0]).toBe('# Task: continue your reply');
+    expect(String(task?.content)).toContain('repeat nothing');
+    expect(ctx.usage).toMatchObject({ input: 250, output: 1060 });
+  });
+
+  test('asks the same model to repair a malformed reply, without counting it as a retry', async () => {
+    const malformed = `<file path="src/a.ts">\nexport const a = 1;\n`;
+    const { result, requests, ctx } = await run([
+      { type: 'reply', text: malformed },
+      { type: 'reply', text: REPLY },
+    ]);
+    expect(await result).toEqual(FILES);
+    const repair = requests[1] as LlmRequest;
+    expect(repair.headers['x-cambrian-purpose']).toBe('repair');
+    expect(repair.body.model).toBe('model-a');
+    expect(repair.body.messages[0]).toEqual(FIRST_USER);
+    expect(repair.body.messages[1]).toEqual({ role: 'assistant', content: malformed });
+    const task = String(repair.body.messages[2]?.content);
+    expect(task.split('\n')[0]).toBe('# Task: repair your reply');
+    expect(task).toContain('Line: 1');
+    expect(task).toContain('Path: "src/a.ts"');
+    expect(task).toContain('Rule: unclosed-block');
+    expect(task).toContain('Send the complete reply again');
+    expect(ctx.usage.input).toBe(200);
+  });
+
+  test('fails the attempt at stage parse when the repairs run out', async () => {
+    const bad: LlmAnswer = { type: 'reply', text: '<file path="../x">\nx\n' + END + '\n' };
+    const { result, requests } = await run([bad, bad, bad], { CAMBRIAN_MAX_PARSE_REPAIRS: '2' });
+    const error = await result.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AttemptError);
+    expect((error as AttemptError).stage).toBe('parse');
+    expect((error as Error).message).toContain('path-escapes');
+    expect(requests.map((request) => request.headers['x-cambrian-purpose'])).toEqual(['fresh', 'repair', 'repair']);
+  });
+});
