@@ -1,0 +1,135 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { EnvironmentError, UsageError } from '../../src/errors.js';
+import { addProviderOptions, type ProviderFlags, resolveRoles, routeRequest } from '../../src/gateway/roles.js';
+
+function parseFlags(argv: string[]): ProviderFlags {
+  const command = addProviderOptions(new Command('reproduce').exitOverride());
+  command.parse(argv, { from: 'user' });
+  return command.opts<ProviderFlags>();
+}
+
+describe('resolveRoles', () => {
+  it('falls back to the exemplar with a one-line warning when no provider is configured', () => {
+    const roles = resolveRoles({ flags: {}, env: { ANTHROPIC_API_KEY: 'sk-ant-unused-0123456789' } });
+    expect(roles.generation.provider).toBe('exemplar');
+    expect(roles.escalation.provider).toBe('exemplar');
+    expect(roles.warnings).toEqual([expect.stringMatching(/^no provider configured: using the exemplar backend/)]);
+    expect(roles.record).toBeNull();
+    expect(roles.replay).toBeNull();
+  });
+
+  it('takes --provider for every role with the default key and base URL variables', () => {
+    const roles = resolveRoles({
+      flags: parseFlags(['--provider', 'anthropic']),
+      env: { ANTHROPIC_API_KEY: 'sk-ant-key-0123456789', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/' },
+    });
+    expect(roles.generation).toEqual({
+      provider: 'anthropic',
+      baseUrl: 'http://127.0.0.1:9/',
+      apiKey: 'sk-ant-key-0123456789',
+      apiKeyVar: 'ANTHROPIC_API_KEY',
+    });
+    expect(roles.escalation.provider).toBe('anthropic');
+    expect(roles.warnings).toEqual([]);
+  });
+
+  it('ranks flags over CAMBRIAN_<ROLE>_* over --provider/CAMBRIAN_PROVIDER', () => {
+    const env = {
+      CAMBRIAN_PROVIDER: 'anthropic',
+      ANTHROPIC_API_KEY: 'sk-ant-key-0123456789',
+      CAMBRIAN_ESCALATION_PROVIDER: 'openai',
+      CAMBRIAN_ESCALATION_MODEL: 'qwen3-coder',
+      CAMBRIAN_ESCALATION_BASE_URL: 'http://127.0.0.1:11434/v1',
+      CAMBRIAN_ESCALATION_API_KEY: 'ollama-key-0123456789',
+      CAMBRIAN_GENERATION_MODEL: 'claude-haiku-4-5',
+    };
+    const roles = resolveRoles({
+      flags: parseFlags([
+        '--generation-model',
+        'claude-sonnet-4-5',
+        '--escalation-base-url',
+        'http://10.0.0.2:8000/v1',
+      ]),
+      env,
+    });
+    expect(roles.generation).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-5' });
+    expect(roles.escalation).toEqual({
+      provider: 'openai',
+      model: 'qwen3-coder',
+      baseUrl: 'http://10.0.0.2:8000/v1',
+      apiKey: 'ollama-key-0123456789',
+      apiKeyVar: 'CAMBRIAN_ESCALATION_API_KEY',
+    });
+  });
+
+  it('lets a local OpenAI-compatible server go without a key, warning when no model is named', () => {
+    const roles = resolveRoles({
+      flags: parseFlags(['--provider', 'openai', '--generation-model', 'llama3.3']),
+      env: { OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1' },
+    });
+    expect(roles.generation).toEqual({
+      provider: 'openai',
+      model: 'llama3.3',
+      baseUrl: 'http://127.0.0.1:8080/v1',
+      apiKeyVar: 'OPENAI_API_KEY',
+    });
+    expect(roles.warnings).toEqual([expect.stringMatching(/escalation role has no model.*--escalation-model/)]);
+  });
+
+  it('fails for a missing key, naming the variable to set', () => {
+    expect(() => resolveRoles({ flags: { provider: 'anthropic' }, env: {} })).toThrow(EnvironmentError);
+    expect(() => resolveRoles({ flags: { provider: 'anthropic' }, env: {} })).toThrow(/ANTHROPIC_API_KEY is not set/);
+    expect(() => resolveRoles({ flags: { provider: 'openai' }, env: {} })).toThrow(/OPENAI_API_KEY is not set/);
+  });
+
+  it('rejects unknown providers and bad URLs, naming where they came from', () => {
+    expect(() => resolveRoles({ flags: {}, env: { CAMBRIAN_GENERATION_PROVIDER: 'gemini' } })).toThrow(
+      /CAMBRIAN_GENERATION_PROVIDER: unknown provider "gemini"/,
+    );
+    expect(() => resolveRoles({ flags: { provider: 'openai', generationBaseUrl: 'localhost:8080' }, env: {} })).toThrow(
+      /--generation-base-url: "localhost:8080" is not an http\(s\) URL/,
+    );
+  });
+
+  it('makes --replay the provider of both roles and refuses contradictions', () => {
+    const roles = resolveRoles({ flags: parseFlags(['--replay', 'run.jsonl']), env: {} });
+    expect(roles.generation.provider).toBe('replay');
+    expect(roles.escalation.provider).toBe('replay');
+    expect(roles.replay).toBe('run.jsonl');
+    expect(roles.warnings).toEqual([]);
+    expect(() => resolveRoles({ flags: { replay: 'a', provider: 'anthropic' }, env: {} })).toThrow(UsageError);
+    expect(() => resolveRoles({ flags: { replay: 'a' }, env: { CAMBRIAN_ESCALATION_PROVIDER: 'exemplar' } })).toThrow(
+      /escalation role is set to exemplar/,
+    );
+    expect(() => resolveRoles({ flags: { provider: 'replay' }, env: {} })).toThrow(
+      /uses the replay provider, but no recording was given/,
+    );
+    expect(() => resolveRoles({ flags: { replay: 'a', record: 'b' }, env: {} })).toThrow(/--record and --replay/);
+  });
+
+  it('passes --record through', () => {
+    expect(resolveRoles({ flags: parseFlags(['--record', 'out/run.jsonl']), env: {} }).record).toBe('out/run.jsonl');
+  });
+});
+
+describe('routeRequest', () => {
+  const roles = resolveRoles({ flags: {}, env: {} });
+
+  it('sends retries and requests for the escalation model to escalation, everything else to generation', () => {
+    expect(routeRequest({ model: 'claude-sonnet-4-5' }, { purpose: 'fresh' }, roles)).toBe('generation');
+    expect(routeRequest({ model: 'claude-sonnet-4-5' }, { purpose: 'retry' }, roles)).toBe('escalation');
+    expect(routeRequest({ model: 'claude-opus-4-5' }, { purpose: 'repair' }, roles)).toBe('escalation');
+    expect(routeRequest({ model: 'claude-opus-4-5' }, { purpose: null }, roles)).toBe('escalation');
+    expect(routeRequest({ model: 'something-else' }, { purpose: 'continuation' }, roles)).toBe('generation');
+  });
+
+  it('uses the role models when set, and only the purpose when both models are equal', () => {
+    const custom = resolveRoles({
+      flags: { provider: 'openai', generationModel: 'qwen', escalationModel: 'qwen' },
+      env: { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+    });
+    expect(routeRequest({ model: 'qwen' }, { purpose: 'repair' }, custom)).toBe('generation');
+    expect(routeRequest({ model: 'qwen' }, { purpose: 'retry' }, custom)).toBe('escalation');
+  });
+});
