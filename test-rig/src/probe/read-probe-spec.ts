@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { hashBytes } from '../../../src/artifact/hash.js';
 
 /** What the probe needs from the trusted spec to judge what the Prime writes. */
@@ -39,24 +38,22 @@ export async function readProbeSpec(specPath: string): Promise<ProbeSpec> {
   return { path: specPath, bytes, text, hash: hashBytes(bytes), id, version, entry, contracts };
 }
 
+/**
+ * `id` and `version` by the genome's own rule (CAMBRIAN-SPEC-005, "Reading the spec's own data"): the lines `id: …`
+ * and `version: …` between the first two `---` lines, trimmed, one pair of surrounding quotes removed.
+ */
 function readFrontMatter(text: string, specPath: string): { id: string; version: string } {
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
   const end = lines[0] === '---' ? lines.indexOf('---', 1) : -1;
-  if (end < 0) throw new ProbeSpecError(`${specPath}:1: no YAML front matter between --- lines`);
-  let data: unknown;
-  try {
-    data = parseYaml(lines.slice(1, end).join('\n'));
-  } catch (error) {
-    throw new ProbeSpecError(`${specPath}: front matter is not valid YAML: ${(error as Error).message}`);
-  }
-  const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-  const id = record.id;
-  const version = record.version;
-  if (typeof id !== 'string' || id === '') throw new ProbeSpecError(`${specPath}: front matter has no \`id\``);
-  if (typeof version !== 'string' || version === '') {
-    throw new ProbeSpecError(`${specPath}: front matter has no \`version\` string`);
-  }
-  return { id, version };
+  if (end < 0) throw new ProbeSpecError(`${specPath}:1: no front matter between --- lines`);
+  const value = (key: string): string => {
+    const line = lines.slice(1, end).find((candidate) => candidate.startsWith(`${key}:`));
+    const raw = line?.slice(key.length + 1).trim() ?? '';
+    const unquoted = /^(["'])(.*)\1$/.exec(raw)?.[2] ?? raw;
+    if (unquoted === '') throw new ProbeSpecError(`${specPath}: front matter has no \`${key}\``);
+    return unquoted;
+  };
+  return { id: value('id'), version: value('version') };
 }
 
 interface FencedBlock {
@@ -65,7 +62,10 @@ interface FencedBlock {
   body: string;
 }
 
-/** Top-level fenced blocks only: a fence shown inside a longer fence (an example) is content, not a block. */
+/**
+ * The genome's fence rule: a line starting with 3+ backticks or tildes opens a fence whose info word is the first word
+ * after them; a line of only the same character, at least as many, closes it. Fences inside fences are content.
+ */
 function readFencedBlocks(text: string): FencedBlock[] {
   const blocks: FencedBlock[] = [];
   const lines = text.split('\n');
@@ -73,7 +73,7 @@ function readFencedBlocks(text: string): FencedBlock[] {
   for (const [index, raw] of lines.entries()) {
     const line = raw.replace(/\r$/, '');
     if (open === null) {
-      const match = /^(`{3,}|~{3,})\s*([^`\s]*)\s*$/.exec(line);
+      const match = /^(`{3,}|~{3,})\s*(\S*)/.exec(line);
       if (match !== null) open = { fence: match[1] ?? '```', info: match[2] ?? '', line: index + 1, body: [] };
       continue;
     }

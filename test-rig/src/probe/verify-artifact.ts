@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { computeArtifactHash } from '../../../src/artifact/compute-artifact-hash.js';
 import { listArtifactFiles } from '../../../src/artifact/list-artifact-files.js';
 import { manifestSchema, SUPPORTED_CAMBRIAN_VERSIONS } from '../../../src/artifact/manifest-schema.js';
 import type { ProbeSpec } from './read-probe-spec.js';
+
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export interface ArtifactProblem {
   message: string;
@@ -39,11 +41,18 @@ export async function verifyArtifact(options: {
   };
   const none = { problems, artifactHash: null, tokenUsage: null };
   if (!(await isDirectory(dir))) {
-    problem(`no artifact folder ${rel}/ in the workspace (CAMBRIAN_WORKSPACE/${rel})`);
+    problem(`no artifact folder ${rel}/ in the workspace (CAMBRIAN_WORKSPACE/${rel}; a symlink does not count)`);
     return none;
   }
   const specCopy = `spec/${spec.id}.md`;
   const onDisk = await listArtifactFiles(dir);
+  // A hostile Prime could leave a FIFO, a symlink to /dev/zero or a huge file: never read one of those.
+  for (const file of [...onDisk, 'manifest.json']) {
+    const unreadable = await unreadableReason(path.join(dir, file));
+    if (unreadable !== null && !(file === 'manifest.json' && unreadable === 'missing'))
+      problem(`${rel}/${file} ${unreadable}`, file);
+  }
+  if (problems.length > 0) return none;
   const expected = new Set([...options.replyFiles.keys(), specCopy]);
   const missing = [...expected].filter((file) => !onDisk.includes(file)).sort();
   const extra = onDisk.filter((file) => !expected.has(file));
@@ -127,9 +136,22 @@ function entryProblems(actual: unknown, wanted: unknown): string[] {
     );
 }
 
+/** Files the probe reads are regular files of a sane size; anything else is named, not opened. */
+async function unreadableReason(file: string): Promise<string | null> {
+  try {
+    const info = await lstat(file);
+    if (!info.isFile()) return 'is not a regular file (symlink, FIFO or device)';
+    if (info.size > MAX_FILE_BYTES) return `is ${info.size} bytes, over the probe's ${MAX_FILE_BYTES}-byte limit`;
+    return null;
+  } catch {
+    return 'missing';
+  }
+}
+
 async function isDirectory(dir: string): Promise<boolean> {
   try {
-    return (await stat(dir)).isDirectory();
+    // lstat: a gen-N that is a symlink (to / for instance) must not be walked.
+    return (await lstat(dir)).isDirectory();
   } catch {
     return false;
   }
