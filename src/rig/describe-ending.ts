@@ -6,9 +6,10 @@ export function describeEnding(
   result: SandboxResult,
   limits: { timeoutMs: number; memoryMb: number },
 ): string {
+  const pids = result.limitsHit.includes('pids') ? ' (it hit the process limit: forks were refused)' : '';
   switch (result.killedFor) {
     case 'timeout':
-      return `${what} timed out after ${limits.timeoutMs} ms; the whole process tree was killed`;
+      return `${what} timed out after ${limits.timeoutMs} ms; the whole process tree was killed${pids}`;
     case 'memory':
       return `${what} was killed: the process tree reached its memory limit of ${limits.memoryMb} MB`;
     case 'file-size':
@@ -19,7 +20,6 @@ export function describeEnding(
     default:
       break;
   }
-  const pids = result.limitsHit.includes('pids') ? ' (it hit the process limit: forks were refused)' : '';
   if (result.signal !== null) return `${what} was killed by ${result.signal}${pids}`;
   return `${what} exited with code ${result.exitCode}${pids}`;
 }

@@ -76,7 +76,8 @@ export function buildBwrapArgs(options: {
   for (const bind of options.binds) {
     args.push(bind.writable === true ? '--bind' : '--ro-bind', bind.host, bind.inside ?? bind.host);
   }
-  args.push('--chdir', options.cwd, '--clearenv');
+  // The root itself is bwrap's own tmpfs holding the mount points: make it read-only too (binds keep their mode).
+  args.push('--remount-ro', '/', '--chdir', options.cwd, '--clearenv');
   for (const [key, value] of Object.entries(options.env)) args.push('--setenv', key, value);
   args.push('--', ...options.argv);
   return args;

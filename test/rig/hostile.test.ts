@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeArtifactHash } from '../../src/artifact/compute-artifact-hash.js';
+import { listArtifactFiles } from '../../src/artifact/list-artifact-files.js';
+import type { ViabilityReport } from '../../src/artifact/viability-report-schema.js';
+import type { RigTimeouts } from '../../src/rig/rig-types.js';
+import { runRigDetailed } from '../../src/rig/run-rig.js';
+import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
+import type { Sandbox, SandboxLimits } from '../../src/rig/sandbox/sandbox-types.js';
+import { findEngineRoot } from '../../src/version.js';
+import { findLeftovers } from './find-leftovers.js';
+import { sealFixture } from './seal-fixture.js';
+
+const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64 };
+const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000 };
+const SLACK_MS = 3000;
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await detectSandbox('bwrap');
+});
+
+interface Contained {
+  report: ViabilityReport;
+  reportText: string;
+  keptFiles: Map<string, string>;
+  afterStage: Map<string, number[]>;
+}
+
+/** Seals the fixture, runs the rig with small limits, and checks what every hostile fixture must show. */
+async function runHostile(options: {
+  name: string;
+  marker: string;
+  files?: Record<string, string>;
+  beforeRun?: () => void;
+  afterRun?: () => void;
+}): Promise<Contained> {
+  const fixture = await sealFixture({
+    name: options.name,
+    files: { 'marker.txt': `${options.marker}\n`, ...options.files },
+  });
+  const hashBefore = await computeArtifactHash({
+    artifactDir: fixture.dir,
+    files: await listArtifactFiles(fixture.dir),
+  });
+  const afterStage = new Map<string, number[]>();
+  let keptDir: string | null = null;
+  options.beforeRun?.();
+  try {
+    const run = await runRigDetailed({
+      artifactDir: fixture.dir,
+      spec: fixture.spec,
+      sandbox,
+      keep: true,
+      limits: LIMITS,
+      timeouts: TIMEOUTS,
+      onStage: (stage) => afterStage.set(stage, findLeftovers(options.marker)),
+    });
+    keptDir = run.keptDir;
+    const keptFiles = new Map<string, string>();
+    for (const file of await listArtifactFiles(keptDir ?? '')) {
+      keptFiles.set(file, await readFile(path.join(keptDir ?? '', file), 'utf8'));
+    }
+    // Contained: nothing left running, the original artifact untouched, the verdict non-viable.
+    expect(findLeftovers(options.marker)).toEqual([]);
+    for (const [stage, pids] of afterStage) expect({ stage, pids }).toEqual({ stage, pids: [] });
+    const hashAfter = await computeArtifactHash({
+      artifactDir: fixture.dir,
+      files: await listArtifactFiles(fixture.dir),
+    });
+    expect(hashAfter).toBe(hashBefore);
+    expect(run.report.status).toBe('non-viable');
+    return { report: run.report, reportText: JSON.stringify(run.report), keptFiles, afterStage };
+  } finally {
+    options.afterRun?.();
+    if (keptDir !== null) await rm(path.dirname(keptDir), { recursive: true, force: true });
+    await fixture.cleanup();
+  }
+}
+
+const marker = () => `hostile-${randomBytes(6).toString('hex')}`;
+
+describe('hostile offspring are contained', () => {
+  it('reaches for the network: nothing arrives, the test stage fails naming the refused connection', async () => {
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const { report } = await runHostile({
+        name: 'network-reach',
+        marker: marker(),
+        files: { 'target.json': JSON.stringify({ port, token: 'net-token' }) },
+      });
+      expect(report.failure_stage).toBe('test');
+      expect(report.checks.test).toMatchObject({ tests_run: 2, tests_passed: 0 });
+      const errors = report.diagnostics?.failures.map((failure) => failure.error) ?? [];
+      expect(errors).toEqual(['fetch failed: ECONNREFUSED', expect.stringMatching(/^dns failed: E/)]);
+      expect(hits).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("reads a provider key from its environment: there is none, and the parent's appears nowhere", async () => {
+    const anthropic = `sk-ant-api03-${randomBytes(16).toString('hex')}`;
+    const openai = `sk-proj-${randomBytes(16).toString('hex')}`;
+    const saved = { a: process.env.ANTHROPIC_API_KEY, o: process.env.OPENAI_API_KEY };
+    const { report, reportText, keptFiles } = await runHostile({
+      name: 'provider-key',
+      marker: marker(),
+      beforeRun: () => {
+        process.env.ANTHROPIC_API_KEY = anthropic;
+        process.env.OPENAI_API_KEY = openai;
+      },
+      afterRun: () => {
+        for (const [key, value] of [
+          ['ANTHROPIC_API_KEY', saved.a],
+          ['OPENAI_API_KEY', saved.o],
+        ] as const) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
+      },
+    });
+    expect(report.failure_stage).toBe('test');
+    expect(report.diagnostics?.failures[0]?.error).toMatch(/^no provider key in the environment; it holds only /);
+    expect(report.diagnostics?.stdout_tail).toContain('ENV {');
+    for (const secret of [anthropic, openai]) {
+      expect(reportText).not.toContain(secret);
+      for (const [, text] of keptFiles) expect(text).not.toContain(secret);
+    }
+    expect(keptFiles.get('stolen.txt')).toBe('');
+  });
+
+  it("writes outside its workspace: every such write fails or lands in the sandbox's own tmpfs", async () => {
+    const id = marker();
+    const engineRoot = findEngineRoot();
+    const fixtureHost = path.join(os.tmpdir(), `${id}-host-tmp`);
+    const hostPaths = [
+      path.join(engineRoot, `${id}.txt`),
+      path.join(engineRoot, 'src', `${id}.txt`),
+      path.join(os.homedir(), `${id}.txt`),
+      `/etc/${id}`,
+      `/usr/${id}`,
+      `/artifact/node_modules/${id}`,
+    ];
+    const { report } = await runHostile({
+      name: 'write-outside',
+      marker: id,
+      files: { 'target.json': JSON.stringify({ paths: [...hostPaths, fixtureHost, `/tmp/home/${id}`] }) },
+    });
+    expect(report.failure_stage).toBe('test');
+    // the six host paths fail (absent or read-only); /tmp and $HOME inside are the sandbox's tmpfs and succeed
+    expect(report.checks.test).toMatchObject({ tests_run: 8, tests_passed: 2 });
+    for (const failure of report.diagnostics?.failures ?? []) expect(failure.error).toMatch(/ENOENT|EROFS|EACCES/);
+    for (const file of [...hostPaths, fixtureHost, path.join(engineRoot, 'test-rig', 'store', 'node_modules', id)]) {
+      expect(existsSync(file), file).toBe(false);
+    }
+  });
+
+  it('fork bomb: forks are refused at the pid limit and the build is killed at its time limit', async () => {
+    const { report } = await runHostile({ name: 'fork-bomb', marker: marker() });
+    expect(report.failure_stage).toBe('build');
+    expect(report.diagnostics?.summary).toMatch(/timed out after 3000 ms; the whole process tree was killed/);
+    expect(report.diagnostics?.summary).toContain('process limit');
+    expect(report.checks.build?.duration_ms).toBeLessThan(3000 + SLACK_MS);
+  });
+
+  it('allocates until killed: the memory limit kills the test run', async () => {
+    const { report } = await runHostile({ name: 'memory-hog', marker: marker() });
+    expect(report.failure_stage).toBe('test');
+    expect(report.diagnostics?.summary).toContain('reached its memory limit of 192 MB');
+    expect(report.checks.test?.duration_ms).toBeLessThan(3000 + SLACK_MS);
+  });
+
+  it('loops forever in its tests: killed at the test time limit', async () => {
+    const { report } = await runHostile({ name: 'infinite-test', marker: marker() });
+    expect(report.failure_stage).toBe('test');
+    expect(report.checks.test).toMatchObject({ passed: false, timed_out: true });
+    expect(report.diagnostics?.summary).toBe(
+      'the test command (node test.mjs) timed out after 3000 ms; the whole process tree was killed',
+    );
+    expect(report.checks.test?.duration_ms).toBeLessThan(3000 + SLACK_MS);
+  });
+
+  it("never binds its port: start fails at the spec's start-timeout-ms", async () => {
+    const { report } = await runHostile({ name: 'never-binds', marker: marker() });
+    expect(report.failure_stage).toBe('start');
+    expect(report.checks.test?.passed).toBe(true);
+    expect(report.diagnostics?.summary).toBe('nothing listened on 127.0.0.1:8401 within 2000 ms (start-timeout-ms)');
+    expect(report.diagnostics?.stdout_tail).toContain('never listens');
+    expect(report.checks.health).toMatchObject({ skipped: true });
+  });
+
+  it('leaves a process running after its tests: gone when the test stage ends, so start finds nothing', async () => {
+    const id = marker();
+    const { report, afterStage } = await runHostile({ name: 'lingering-process', marker: id });
+    expect(afterStage.get('test')).toEqual([]);
+    expect(report.checks.test?.passed).toBe(true);
+    expect(report.failure_stage).toBe('start');
+    expect(report.diagnostics?.summary).toContain('nothing listened on 127.0.0.1:8401');
+  });
+
+  it('prints 50 MB: the rig keeps a few KB of tails and reports the failing test', async () => {
+    const { report, reportText } = await runHostile({ name: 'huge-output', marker: marker() });
+    expect(report.failure_stage).toBe('test');
+    expect(report.diagnostics?.failures[0]).toMatchObject({
+      test: 'test.mjs > fails after printing 50 MB',
+      error: 'expected 1 to be 2',
+    });
+    expect(report.diagnostics?.stdout_tail).toMatch(/^\[… \d+ earlier bytes dropped\]/);
+    expect(report.diagnostics?.stdout_tail).toContain('LAST-STDOUT-LINE');
+    expect(report.diagnostics?.stderr_tail).toContain('LAST-STDERR-LINE');
+    expect(reportText.length).toBeLessThan(40_000);
+  });
+});
+
+afterAll(async () => {
+  // no rig working folders left behind by these tests
+  const left = (await readdir(os.tmpdir())).filter((name) => name.startsWith('cambrian-rig-'));
+  expect(left.filter((name) => name.includes('hostile'))).toEqual([]);
+});
