@@ -138,21 +138,22 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
       }
 
       const full = replyText(files, variant);
-      let text = full;
+      let text = purpose === 'continuation' ? remainderAfter(full, assistantPrefix(request)) : full;
       let stopReason: 'end_turn' | 'max_tokens' = 'end_turn';
-      if (purpose === 'continuation') {
-        text = remainderAfter(full, assistantPrefix(request));
+      // One transport fault per request at most, so each recovery path runs on its own.
+      let cut = false;
+      if (faults.take('cut-stream')) {
+        injected('cut-stream');
+        cut = true;
       } else if ((purpose === 'fresh' || purpose === 'retry') && faults.take('unclosed-block')) {
         injected('unclosed-block');
         const last = full.lastIndexOf('</file:end>\n');
         text = full.slice(0, last) + full.slice(last + '</file:end>\n'.length);
-      } else if (faults.take('max-tokens')) {
+      } else if (purpose !== 'continuation' && faults.take('max-tokens')) {
         injected('max-tokens');
         text = full.slice(0, Math.floor(full.length / 2));
         stopReason = 'max_tokens';
       }
-      const cut = faults.take('cut-stream');
-      if (cut) injected('cut-stream');
 
       messageCounter += 1;
       const requestBytes = Buffer.byteLength(JSON.stringify(request));
