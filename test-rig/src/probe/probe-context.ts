@@ -15,7 +15,8 @@ export const ESCALATION_MODEL = 'probe-model-b';
 export class ProbeContext {
   /** A request taken from the inbox that no step has answered yet; refused when the step fails. */
   pending: RequestEvent | null = null;
-  closedByCaller = false;
+  /** Set by `close(reason)`: why the caller ended the probe (e.g. "the Prime exited with code 1"). */
+  closedReason: string | null = null;
 
   constructor(
     readonly options: {
@@ -75,7 +76,7 @@ export class ProbeContext {
   }
 
   #timeout(wait: { what: string; since: string; silence?: () => string }): StepFailure {
-    if (this.closedByCaller) return new StepFailure(`the probe was closed while waiting for ${wait.what}`);
+    if (this.closedReason !== null) return new StepFailure(`${this.closedReason} while waiting for ${wait.what}`);
     if (Date.now() >= this.options.deadline) {
       return new StepFailure(
         `the probe's time limit of ${this.options.timeoutMs} ms ran out while waiting for ${wait.what}`,

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { generationRecordSchema } from '../../../src/artifact/generation-record-schema.js';
 import { ProbeSpecError, readProbeSpec } from './read-probe-spec.js';
 import { type ReproduceProbe, startReproduceProbe } from './start-reproduce-probe.js';
 
@@ -108,6 +109,28 @@ describe('the probe against a hostile Prime', () => {
     expect((await result).steps[0]?.detail).toBe(
       'expected GET /versions, but the Prime sent unexpected request DELETE /admin/delete-everything to the Supervisor',
     );
+  });
+
+  test('close(reason) fails the waiting step with that reason', async () => {
+    const { env, result, close } = await start();
+    await fetch(`${env.CAMBRIAN_SUPERVISOR_URL}/versions`);
+    await close('the Prime exited with code 1');
+    expect((await result).steps[1]).toEqual({
+      name: 'fresh-request',
+      passed: false,
+      detail: 'the Prime exited with code 1 while waiting for a fresh LLM request for generation 3',
+    });
+  });
+
+  test('the history it serves is valid generation records', async () => {
+    const { env } = await start();
+    const body = (await (await fetch(`${env.CAMBRIAN_SUPERVISOR_URL}/versions`)).json()) as { generations: unknown[] };
+    const records = body.generations.map((record) => generationRecordSchema.parse(record));
+    expect(records.map((record) => [record.generation, record.outcome])).toEqual([
+      [1, 'failed'],
+      [2, 'promoted'],
+    ]);
+    expect(records[0]?.viability?.diagnostics?.stage).toBe('test');
   });
 
   test('the whole probe stops at its time limit', async () => {

@@ -18,8 +18,11 @@ export interface ReproduceProbe {
   env: Record<string, string>;
   /** Settles once the script passed or its first step failed; never rejects. */
   result: Promise<ProbeResult>;
-  /** Ends the script if still running (the current step fails as "closed") and drops both servers' connections. */
-  close(): Promise<void>;
+  /**
+   * Ends the script if still running and drops both servers' connections. The step that was waiting fails with
+   * `<reason> while waiting for …` (default reason "the probe was closed"), e.g. close('the Prime exited with code 1').
+   */
+  close(reason?: string): Promise<void>;
 }
 
 /**
@@ -73,8 +76,8 @@ export async function startReproduceProbe(options: {
       CAMBRIAN_GENERATION: String(options.primeGeneration),
     },
     result,
-    close: async () => {
-      context.closedByCaller = true;
+    close: async (reason = 'the probe was closed') => {
+      context.closedReason ??= reason;
       inbox.close();
       await result;
       await Promise.all([supervisor.close(), llm.close()]);
