@@ -9,6 +9,12 @@ function parseVersion(text: string): Version | null {
   return match === null ? null : [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
+/** A range operand may be partial (`>=18`, `^20.1`): missing parts are 0. */
+function parseRangeVersion(text: string): Version | null {
+  const match = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-+].*)?$/.exec(text.trim());
+  return match === null ? null : [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
 function compare(a: Version, b: Version): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
@@ -33,7 +39,7 @@ function satisfiesOne(have: Version, part: string): boolean {
     return xRange[2] === undefined || xRange[2] === 'x' || xRange[2] === '*' || have[1] === Number(xRange[2]);
   }
   const op = /^(\^|~|>=|<=|>|<|=)?(.*)$/.exec(part);
-  const want = parseVersion(op?.[2] ?? '');
+  const want = parseRangeVersion(op?.[2] ?? '');
   if (want === null) return false;
   const order = compare(have, want);
   switch (op?.[1]) {
