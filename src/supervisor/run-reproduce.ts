@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TokenUsage } from '../artifact/manifest-schema.js';
@@ -12,6 +12,7 @@ import { type Gateway, startGateway } from '../gateway/create-gateway.js';
 import { type GatewayEvent, ZERO_USAGE } from '../gateway/gateway-events.js';
 import { createRunBackend } from '../gateway/provider-backend.js';
 import { primeModels, type ResolvedRoles, resolveRoles } from '../gateway/roles.js';
+import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../spec/load-spec.js';
@@ -123,7 +124,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
   };
   const sandbox = await detectSandbox(options.sandbox ?? 'auto');
   if (sandbox.warning !== null) emit({ type: 'warning', message: sandbox.warning });
-  const runRig = options.runRig ?? (await loadRunRig());
+  const runRig = options.runRig ?? defaultRunRig;
 
   emit({ type: 'phase', phase: 'lock', detail: generationsDir });
   await mkdir(generationsDir, { recursive: true });
@@ -154,7 +155,9 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       emit({ type: 'recovered', report: lineage.recovery });
     }
     // Short and private: unix socket paths are limited to ~107 bytes, and nothing else may read the run's files.
+    await removeDeadRunDirs();
     runDir = await mkdtemp(path.join(os.tmpdir(), 'cambrian-run-'));
+    await writeFile(path.join(runDir, 'owner.pid'), String(process.pid));
     emit({ type: 'phase', phase: 'build-prime', detail: `gen-${primeGeneration}` });
     const prime = await preparePrime({
       lineage,
@@ -297,9 +300,23 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
   }
 }
 
-async function loadRunRig(): Promise<RunRig> {
-  // The rig lives in its own module tree; loaded here so the Supervisor only depends on its signature.
-  const specifier = '../rig/run-rig.js';
-  const mod = (await import(specifier)) as { runRig: RunRig };
-  return mod.runRig;
+/** Private run dirs of engines that died (SIGKILL leaves them behind) hold a Prime copy and a workspace: remove them. */
+async function removeDeadRunDirs(): Promise<void> {
+  const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith('cambrian-run-')) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(await readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => 'NaN'));
+    if (!Number.isInteger(owner) || isAlive(owner)) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
