@@ -44,6 +44,12 @@ export function checkLlmRequest(
   if (first?.role !== 'user') problems.push('its first message is not a user message');
   else if (!first.text.includes(expected.spec.text)) {
     problems.push(`its first user message does not contain the spec text byte for byte (${expected.spec.path})`);
+  } else if (request.specBlock === null || !/^<spec path="[^"]*">\n/.test(request.specBlock.text)) {
+    problems.push('its first user message does not start with a text block <spec path="…"> holding the spec');
+  } else if (!request.specBlock.text.trimEnd().endsWith('</spec>')) {
+    problems.push('its spec block does not end with </spec>');
+  } else if (!request.specBlock.cached) {
+    problems.push('its spec block has no cache_control {"type":"ephemeral"}');
   }
   return problems;
 }

@@ -24,6 +24,8 @@ export interface LlmRequest {
   generationHeader: string | null;
   hasSystem: boolean;
   messages: Array<{ role: 'user' | 'assistant'; text: string; blockCount: number }>;
+  /** The first user message's first block, as contracts §5 pins it: `<spec path="…">` … `</spec>` with cache_control. */
+  specBlock: { text: string; cached: boolean } | null;
   /** The `# Task: …` line of the last user message (without `# Task: `), null when there is none. */
   taskLine: string | null;
   task: { kind: TaskKind; generation: number | null } | null;
@@ -57,6 +59,12 @@ export function parseLlmRequest(bodyText: string, headers: IncomingHttpHeaders):
   // The last task line: a fresh or retry message starts with the spec, which may quote the task lines itself.
   const taskLines = [...lastUserText.matchAll(/^# Task: *(.*)$/gm)];
   const taskLine = taskLines.at(-1)?.[1]?.trim() ?? null;
+  const firstContent = body.messages[0]?.content;
+  const firstBlock = Array.isArray(firstContent) ? firstContent[0] : undefined;
+  const specBlock =
+    firstBlock === undefined
+      ? null
+      : { text: firstBlock.text ?? '', cached: isEphemeral((firstBlock as Record<string, unknown>).cache_control) };
   const system = body.system === undefined ? '' : flattenContent(body.system);
   return {
     ok: true,
@@ -67,6 +75,7 @@ export function parseLlmRequest(bodyText: string, headers: IncomingHttpHeaders):
       generationHeader: headerValue(headers['x-cambrian-generation']),
       hasSystem: system.trim() !== '',
       messages,
+      specBlock,
       taskLine,
       task: taskLine === null ? null : classifyTask(taskLine),
       lastUserText,
@@ -89,6 +98,10 @@ function classifyTask(line: string): LlmRequest['task'] {
 function flattenContent(content: string | Array<{ type: string; text?: string | undefined }>): string {
   if (typeof content === 'string') return content;
   return content.map((block) => block.text ?? '').join('\n');
+}
+
+function isEphemeral(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>).type === 'ephemeral';
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

@@ -17,6 +17,7 @@ export interface PrimeFlaws {
   keepPartialLine?: boolean;
   omitFailedSource?: boolean;
   alterEntry?: boolean;
+  noCacheControl?: boolean;
 }
 
 interface Ctx {
@@ -82,7 +83,9 @@ export async function runScriptedPrime(options: {
 
 function specBlock(ctx: Ctx): Anthropic.TextBlockParam {
   const text = `<spec path="${ctx.env.CAMBRIAN_SPEC_PATH}">\n${ctx.spec}</spec>`;
-  return { type: 'text', text, cache_control: { type: 'ephemeral' } };
+  return ctx.flaws.noCacheControl
+    ? { type: 'text', text }
+    : { type: 'text', text, cache_control: { type: 'ephemeral' } };
 }
 
 function freshTask(n: number, records: Rec[]): string {

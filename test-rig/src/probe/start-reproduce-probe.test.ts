@@ -190,6 +190,11 @@ describe('startReproduceProbe', () => {
     });
   });
 
+  test('fails at fresh-request when the spec block is not marked for caching', async () => {
+    const step = failedStep(await probeScriptedPrime({ noCacheControl: true }));
+    expect(step.detail).toBe('fresh request: its spec block has no cache_control {"type":"ephemeral"}');
+  });
+
   test('fails at continuation when the kept text includes the partial line', async () => {
     const step = failedStep(await probeScriptedPrime({ keepPartialLine: true }));
     expect(step.name).toBe('continuation');
