@@ -16,9 +16,9 @@ function event(name: string, data: unknown): string {
  * redacts it.
  */
 export async function startAnthropicServer(
-  options: { key?: string; replies?: Reply[] } = {},
+  options: { key?: string; replies?: Reply[]; now?: () => number } = {},
 ): Promise<AnthropicServer> {
-  const cache = createPromptCache();
+  const cache = createPromptCache(options.now === undefined ? {} : { now: options.now });
   const server = await startScriptedServer({
     route: '/v1/messages',
     replies: options.replies ?? [],
