@@ -38,7 +38,11 @@ export class ProbeInbox {
       waiter(event);
       return;
     }
-    this.#queue.push(event);
+    // A Prime that floods GET /versions must not grow the queue: consecutive polls collapse into the latest one,
+    // which is all a step looks at (the Supervisor state has already advanced for each).
+    if (event.kind === 'versions' && this.#queue.at(-1)?.kind === 'versions')
+      this.#queue[this.#queue.length - 1] = event;
+    else this.#queue.push(event);
   }
 
   /** The next event, or null when `deadline` (epoch ms) passes or the inbox closes first. */
