@@ -149,6 +149,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
 
     let started200 = false;
+    // Resolves once the last relayed event reached the socket: a cut must come after what was already sent.
+    let lastWrite: Promise<void> = Promise.resolve();
     try {
       for await (const event of options.backend.stream(body, { generation, purpose, signal: controller.signal })) {
         if (controller.signal.aborted) break;
@@ -169,7 +171,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           });
           started200 = true;
         }
-        response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        lastWrite = new Promise((resolve) => {
+          response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, () => resolve());
+        });
       }
       if (controller.signal.aborted) {
         finish('aborted', started200 ? 200 : 499, null);
@@ -206,6 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // Anything else is a transport failure: the client must see a broken connection, never a tidy ending.
       const detail = { type: 'cut', message: (error as Error).message };
       if (started200 || error instanceof CutStreamError) {
+        await lastWrite;
         response.destroy();
         finish('cut', started200 ? 200 : 0, detail);
         return;

@@ -1,0 +1,152 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { describe, expect, it } from 'vitest';
+import { CambrianError } from '../../src/errors.js';
+import type { Backend, MessagesRequest } from '../../src/gateway/backend.js';
+import { createExemplarBackend } from '../../src/gateway/backends/exemplar.js';
+import {
+  FAULT_TEST_NAME,
+  FAULT_TEST_PATH,
+  FAULT_TEST_SOURCE,
+  parseFaults,
+} from '../../src/gateway/backends/exemplar-faults.js';
+import { createBlockParser } from '../../src/parse/create-block-parser.js';
+import { firstMessage, GEN0_DIR } from './gateway-helpers.js';
+
+async function reply(
+  backend: Backend,
+  messages: Anthropic.MessageParam[],
+  purpose: string,
+): Promise<{ text: string; stop: string | null }> {
+  const request = { model: 'm', max_tokens: 64000, messages } as MessagesRequest;
+  let text = '';
+  let stop: string | null = null;
+  for await (const event of backend.stream(request, { generation: 1, purpose, signal: new AbortController().signal })) {
+    if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    if (event.type === 'message_delta') stop = event.delta.stop_reason;
+  }
+  return { text, stop };
+}
+
+function parse(text: string): { files: Map<string, string>; errors: string[] } {
+  const parser = createBlockParser();
+  const events = [...parser.push(text), ...parser.end()];
+  const files = new Map<string, string>();
+  const errors: string[] = [];
+  for (const event of events) {
+    if (event.type === 'file') files.set(event.path, event.content);
+    else errors.push(event.rule);
+  }
+  return { files, errors };
+}
+
+const fresh = firstMessage();
+const retryTask = (diagnostics: string, failedSource: string) =>
+  firstMessage({
+    task: `# Task: informed retry for generation 2\n\nFailed generation: 1\nStage: test\n${diagnostics}\n${failedSource}`,
+  });
+
+describe('exemplar backend', () => {
+  it("replies to the Prime's own spec with the Prime's own files, manifest and spec copy left out", async () => {
+    const backend = await createExemplarBackend({ primeDir: GEN0_DIR });
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(`${GEN0_DIR}/manifest.json`, 'utf8')) as {
+      files: string[];
+      'spec-path': string;
+    };
+    const spec = readFileSync(`${GEN0_DIR}/${manifest['spec-path']}`, 'utf8');
+    const { text } = await reply(backend, [firstMessage({ specText: spec, specPath: manifest['spec-path'] })], 'fresh');
+    const { files, errors } = parse(text);
+    expect(errors).toEqual([]);
+    expect([...files.keys()].sort()).toEqual(manifest.files.filter((f) => f !== manifest['spec-path']).sort());
+    expect(files.get('package.json')).toBe(readFileSync(`${GEN0_DIR}/package.json`, 'utf8'));
+  });
+
+  it('unclosed-block drops the last closing line once; the repair gets the full reply', async () => {
+    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'unclosed-block' });
+    const broken = await reply(backend, [fresh], 'fresh');
+    expect(parse(broken.text).errors).toContain('unclosed-block');
+    const repair = await reply(
+      backend,
+      [
+        fresh,
+        { role: 'assistant', content: broken.text },
+        { role: 'user', content: '# Task: repair your reply\nline 80: unclosed block' },
+      ],
+      'repair',
+    );
+    const parsed = parse(repair.text);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.files.has('src/server.ts')).toBe(true);
+    expect(parse((await reply(backend, [fresh], 'fresh')).text).errors).toEqual([]);
+  });
+
+  it('max-tokens stops about half way; the continuation after the last complete line rebuilds the reply exactly', async () => {
+    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'max-tokens', chunkChars: 100 });
+    const clean = (await reply(await createExemplarBackend({ primeDir: GEN0_DIR }), [fresh], 'fresh')).text;
+    const first = await reply(backend, [fresh], 'fresh');
+    expect(first.stop).toBe('max_tokens');
+    expect(first.text.length).toBe(Math.floor(clean.length / 2));
+    const kept = first.text.slice(0, first.text.lastIndexOf('\n'));
+    const rest = await reply(
+      backend,
+      [fresh, { role: 'assistant', content: kept }, { role: 'user', content: '# Task: continue your reply' }],
+      'continuation',
+    );
+    expect(rest.stop).toBe('end_turn');
+    expect(`${kept}\n${rest.text}`).toBe(clean);
+  });
+
+  it('failing-test adds a failing test, and only a retry that carries its diagnostics (outside file blocks) gets the clean reply', async () => {
+    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'failing-test' });
+    const first = parse((await reply(backend, [fresh], 'fresh')).text);
+    expect(first.files.get(FAULT_TEST_PATH)).toBe(FAULT_TEST_SOURCE);
+
+    const source = `<file path="${FAULT_TEST_PATH}">\n${FAULT_TEST_SOURCE}</file:end>`;
+    // The failed source alone (which names the test) is not the diagnostics.
+    const sourceOnly = parse((await reply(backend, [retryTask('Summary: a test failed', source)], 'retry')).text);
+    expect(sourceOnly.files.has(FAULT_TEST_PATH)).toBe(true);
+    // Diagnostics without the failure message are not enough either.
+    const nameOnly = parse(
+      (
+        await reply(
+          backend,
+          [retryTask(`\`\`\`json\n{"failures":[{"test":"${FAULT_TEST_NAME}"}]}\n\`\`\``, source)],
+          'retry',
+        )
+      ).text,
+    );
+    expect(nameOnly.files.has(FAULT_TEST_PATH)).toBe(true);
+
+    const diagnostics = `\`\`\`json\n${JSON.stringify({ failures: [{ test: `${FAULT_TEST_PATH} > ${FAULT_TEST_NAME}`, error: "expected 'cambrian-fault-actual' to be 'cambrian-fault-expected'", file: FAULT_TEST_PATH, line: 6 }] })}\n\`\`\``;
+    const fixed = parse((await reply(backend, [retryTask(diagnostics, source)], 'retry')).text);
+    expect(fixed.errors).toEqual([]);
+    expect(fixed.files.has(FAULT_TEST_PATH)).toBe(false);
+    expect(fixed.files.has('src/server.ts')).toBe(true);
+  });
+
+  it('name:N injects N times; overloaded throws a 529 BackendError', async () => {
+    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'overloaded:2' });
+    for (let i = 0; i < 2; i++) {
+      await expect(reply(backend, [fresh], 'fresh')).rejects.toMatchObject({
+        status: 529,
+        type: 'overloaded_error',
+        retryAfterSeconds: 1,
+      });
+    }
+    expect((await reply(backend, [fresh], 'fresh')).stop).toBe('end_turn');
+  });
+
+  it('parses --faults and rejects unknown kinds with the list of valid ones', () => {
+    const plan = parseFaults('unclosed-block, failing-test:3');
+    expect(plan.remaining('unclosed-block')).toBe(1);
+    expect(plan.remaining('failing-test')).toBe(3);
+    expect(plan.remaining('cut-stream')).toBe(0);
+    expect(() => parseFaults('unclosed-block,explode')).toThrow(CambrianError);
+    expect(() => parseFaults('explode')).toThrow(/unknown fault "explode".*/);
+    try {
+      parseFaults('explode');
+    } catch (error) {
+      expect((error as CambrianError).hint).toContain('max-tokens');
+    }
+  });
+});
