@@ -90,7 +90,7 @@ describe('gateway', () => {
       .create({ model: 'm', max_tokens: 10, messages: [firstMessage()] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((error as Anthropic.APIError).status).toBe(401);
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(401);
     expect(events.some((event) => event.type === 'exchange-start')).toBe(false);
     expect(events).toContainEqual(expect.objectContaining({ type: 'refused', status: 401 }));
   });
@@ -124,9 +124,9 @@ describe('gateway', () => {
     const params = { model: 'm', max_tokens: 100, messages: [firstMessage()] };
     const error = await sdk.messages.create(params).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.APIError);
-    expect((error as Anthropic.APIError).status).toBe(529);
-    expect((error as Anthropic.APIError).headers?.get('retry-after')).toBe('1');
-    expect(JSON.stringify((error as Anthropic.APIError).error)).toContain('overloaded_error');
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
+    expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('1');
+    expect(JSON.stringify((error as InstanceType<typeof Anthropic.APIError>).error)).toContain('overloaded_error');
     const message = await sdk.messages.stream(params).finalMessage();
     expect(message.stop_reason).toBe('end_turn');
   });
@@ -180,8 +180,8 @@ describe('gateway', () => {
     const sdk = client({ baseURL: gateway.url, apiKey: gateway.token });
     const params = { model: 'm', max_tokens: 100, messages: [firstMessage()] };
     const first = await sdk.messages.create(params).catch((e: unknown) => e);
-    expect((first as Anthropic.APIError).status).toBe(429);
-    expect((first as Anthropic.APIError).headers?.get('retry-after')).toBe('3');
+    expect((first as InstanceType<typeof Anthropic.APIError>).status).toBe(429);
+    expect((first as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('3');
     const raw = await fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': gateway.token, 'content-type': 'application/json' },
@@ -208,7 +208,7 @@ describe('gateway', () => {
     const error = await sdk.messages
       .create({ model: 'm', max_tokens: 10, messages: [firstMessage({ specText: spec })] })
       .catch((e: unknown) => e);
-    expect((error as Anthropic.APIError).status).toBe(400);
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(400);
     expect(String((error as Error).message)).toMatch(/no reply for spec NO-SUCH-SPEC-9.*use a real provider/);
   });
 });
