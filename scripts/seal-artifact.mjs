@@ -43,7 +43,10 @@ function parseArgs(argv) {
 }
 
 function frontMatter(text, specFile) {
-  const lines = text.replace(/^\uFEFF/, '').split('\n').map((line) => line.replace(/\r$/, ''));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''));
   if (lines[0] !== '---') fail(`${specFile}:1: no front matter (the first line must be ---)`);
   const fields = {};
   for (let index = 1; index < lines.length; index += 1) {

@@ -57,7 +57,7 @@ export function checkPath(path: string): { rule: string; message: string } | nul
 }
 
 /**
- * The line state machine of docs: outside a block only an exact `<file path="…">` line matters (it opens a block);
+ * The line state machine of the genome's File Blocks section: outside a block only an exact `<file path="…">` line matters (it opens a block);
  * inside a block only an exact closing line matters (it closes the block), so file content may hold anything else,
  * including other `<file …>` lines. A trailing `\r` is ignored when a line is compared with a marker.
  */
@@ -74,18 +74,25 @@ export function createBlockParser(): BlockParser {
     failure = { line, path, rule, message: `line ${line}: ${message} (rule ${rule})` };
   };
 
+  /** The path's own rules, then the rules that need the earlier paths: duplicates and file/folder conflicts. */
+  const pathProblem = (path: string, folders: string[]): { rule: string; message: string } | null => {
+    const shown = JSON.stringify(path);
+    const own = checkPath(path);
+    const clash = folders.find((folder) => filePaths.has(folder));
+    if (own !== null) return own;
+    if (filePaths.has(path)) return { rule: 'path-duplicate', message: `path ${shown} is used twice` };
+    if (folderPaths.has(path)) return { rule: 'path-conflict', message: `path ${shown} is already a folder of another file` };
+    if (clash === undefined) return null;
+    return { rule: 'path-conflict', message: `path ${shown} needs ${JSON.stringify(clash)} as a folder, but it is a file` };
+  };
+
   const openBlock = (path: string): void => {
-    const problem = checkPath(path);
-    if (problem !== null) return fail(problem.rule, problem.message, path);
-    if (filePaths.has(path)) return fail('path-duplicate', `path ${JSON.stringify(path)} is used twice`, path);
-    if (folderPaths.has(path)) {
-      return fail('path-conflict', `path ${JSON.stringify(path)} is already a folder of another file`, path);
-    }
     const segments = path.split('/');
     const folders = segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
-    const clash = folders.find((folder) => filePaths.has(folder));
-    if (clash !== undefined) {
-      return fail('path-conflict', `path ${JSON.stringify(path)} needs ${JSON.stringify(clash)} as a folder, but it is a file`, path);
+    const problem = pathProblem(path, folders);
+    if (problem !== null) {
+      fail(problem.rule, problem.message, path);
+      return;
     }
     filePaths.add(path);
     for (const folder of folders) folderPaths.add(folder);

@@ -23,13 +23,15 @@ export class SupervisorUnreachableError extends PrimeError {
   }
 }
 
-/** The Supervisor answered with a 4xx: the request was understood and refused. */
+/** The Supervisor answered with a 4xx: the request was understood and refused. `step` is `spawn`, `promote`, … */
 export class SupervisorError extends PrimeError {
   readonly status: number;
+  readonly step: string;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, step: string, message: string) {
     super('E_SUPERVISOR', message);
     this.status = status;
+    this.step = step;
   }
 }
 

@@ -39,14 +39,29 @@ export function readFrontMatter(text: string): Record<string, string> {
   return {};
 }
 
-/** The body of the first fenced block whose opening line is exactly ``` followed by `info`, or null. */
+/**
+ * The body of the first fenced block whose info word is `info`, or null. Outside a fence, a line starting with three or
+ * more backticks or tildes opens one (its info word is the first word after them); inside, a line of only the same
+ * character, at least as many, closes it. Fences inside fences are content.
+ */
 export function readFencedBlock(text: string, info: string): string | null {
-  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
-  const start = lines.findIndex((line) => line.trimEnd() === `\`\`\`${info}`);
-  if (start === -1) return null;
-  const end = lines.findIndex((line, index) => index > start && line.trimEnd() === '```');
-  if (end === -1) return null;
-  return lines.slice(start + 1, end).join('\n');
+  let fence: { char: string; size: number; info: string; lines: string[] } | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (fence === null) {
+      const open = /^(`{3,}|~{3,})\s*(\S*)/.exec(line);
+      if (open !== null) fence = { char: open[1]?.[0] ?? '`', size: open[1]?.length ?? 3, info: open[2] ?? '', lines: [] };
+      continue;
+    }
+    const closing = line.trimEnd();
+    if (closing.length >= fence.size && closing === fence.char.repeat(closing.length)) {
+      if (fence.info === info) return fence.lines.join('\n');
+      fence = null;
+    } else {
+      fence.lines.push(line);
+    }
+  }
+  return null;
 }
 
 function parseJson(body: string, what: string, specPath: string): unknown {

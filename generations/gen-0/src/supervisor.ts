@@ -78,7 +78,7 @@ export function createSupervisorClient(options: { config: Config; signal: AbortS
 
   async function post(path: string, body: unknown, ok: number[]): Promise<number> {
     const { status, json } = await call('POST', path, body);
-    if (!ok.includes(status)) throw new SupervisorError(status, `POST ${path} answered ${status}: ${errorText(json, status)}`);
+    if (!ok.includes(status)) throw new SupervisorError(status, path.slice(1), `POST ${path} answered ${status}: ${errorText(json, status)}`);
     return status;
   }
 
@@ -87,7 +87,7 @@ export function createSupervisorClient(options: { config: Config; signal: AbortS
       const { status, json } = await call('GET', '/versions');
       const list = (json as { generations?: unknown } | null)?.generations;
       if (status !== 200 || !Array.isArray(list)) {
-        throw new SupervisorError(status, `GET /versions answered ${status} without a generations list: ${errorText(json, status)}`);
+        throw new SupervisorError(status, 'versions', `GET /versions answered ${status} without a generations list: ${errorText(json, status)}`);
       }
       return list.map(toRecord).filter((record): record is GenerationRecord => record !== null);
     },

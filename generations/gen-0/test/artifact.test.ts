@@ -48,8 +48,11 @@ describe('readSpec', () => {
     await expect(readSpec(path.join(temp.dir, 'missing.md'))).rejects.toThrow('cannot read the spec');
   });
 
-  test('readFencedBlock takes the first block with that info string', () => {
+  test('readFencedBlock takes the first fence with that info word, skipping fences nested in other fences', () => {
     expect(readFencedBlock(`a\n${FENCE}x\n1\n2\n${FENCE}\n${FENCE}x\n3\n${FENCE}\n`, 'x')).toBe('1\n2');
+    const nested = ['~~~~text', `${FENCE}x`, 'inner', FENCE, '~~~~', `${FENCE}${FENCE} x json`, 'outer', FENCE, `${FENCE}${FENCE}`];
+    expect(readFencedBlock(nested.join('\n'), 'x')).toBe(`outer\n${FENCE}`);
+    expect(readFencedBlock(`${FENCE}y\n${FENCE}x\n${FENCE}\n`, 'x')).toBeNull();
     expect(readFencedBlock('nothing', 'x')).toBeNull();
   });
 });
@@ -85,6 +88,7 @@ describe('writeArtifact', () => {
       'token-usage': { input: 10, output: 20, 'cache-read': 3, 'cache-write': 4 },
       files: ['package.json', 'spec/TEST-SPEC-001.md', 'src/main.ts'],
       entry: { build: 'tsc -p tsconfig.json', test: 'vitest run', start: 'node dist/src/main.js', health: '/health' },
+      contracts: [{ name: 'health', type: 'http', method: 'GET', path: '/health', expect: { status: 200 } }],
     });
     expect(onDisk.files).toEqual(await walk(dir));
     expect(onDisk['artifact-hash']).toBe(await recomputeArtifactHash(dir, onDisk.files));

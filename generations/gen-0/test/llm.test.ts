@@ -13,11 +13,9 @@ const FIRST_USER: Anthropic.MessageParam = {
     { type: 'text', text: '# Task: generate generation 1\n' },
   ],
 };
-const REPLY = blocks({ 'src/a.ts': 'export const a = 1;\n', 'test/a.test.ts': `const end = '${END.slice(0, 6)}' + '${END.slice(6)}';\n` });
-const FILES = [
-  { path: 'src/a.ts', content: 'export const a = 1;\n' },
-  { path: 'test/a.test.ts', content: `const end = '${END.slice(0, 6)}' + '${END.slice(6)}';\n` },
-];
+const CONTENT: Record<string, string> = { 'src/a.ts': 'export const a = 1;\n', 'test/a.test.ts': `const end = '${END.slice(0, 6)}' + '${END.slice(6)}';\n` };
+const REPLY = blocks(CONTENT);
+const FILES = Object.entries(CONTENT).map(([path, content]) => ({ path, content }));
 
 let fake: Awaited<ReturnType<typeof startFakeLlm>> | undefined;
 afterEach(async () => {
@@ -26,25 +24,15 @@ afterEach(async () => {
 });
 
 async function run(answers: LlmAnswer[], env: Record<string, string> = {}) {
-  fake = await startFakeLlm((_request, index) => answers[index] ?? { type: 'status', status: 500, body: { type: 'error', error: { type: 'api_error', message: 'script ran out' } } });
-  const config = {
-    ...readConfig({ ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: 'gateway-token', CAMBRIAN_MAX_TOKENS: '1000', ...env }),
-    backoffBaseMs: 1,
-    backoffCapMs: 4,
-  };
+  fake = await startFakeLlm((_request, index) => answers[index] ?? { type: 'status', status: 400 });
+  const env_ = { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: 'gateway-token', CAMBRIAN_MAX_TOKENS: '1000', ...env };
+  const config = { ...readConfig(env_), backoffBaseMs: 1, backoffCapMs: 4 };
   const events: string[] = [];
-  const ctx: LlmContext = {
-    client: createClient(config),
-    config,
-    generation: 5,
-    model: 'model-a',
-    usage: zeroUsage(),
-    signal: new AbortController().signal,
-    log: (event) => events.push(event),
-  };
-  const requests: LlmRequest[] = fake.requests;
+  const signal = new AbortController().signal;
+  const log = (event: string): void => void events.push(event);
+  const ctx: LlmContext = { client: createClient(config), config, generation: 5, model: 'model-a', usage: zeroUsage(), signal, log };
   const result = generateFiles(ctx, { purpose: 'fresh', firstUser: FIRST_USER });
-  return { result, requests, ctx, events };
+  return { result, requests: fake.requests, ctx, events };
 }
 
 describe('generateFiles', () => {
@@ -147,7 +135,7 @@ describe('generateFiles', () => {
   });
 
   test('fails the attempt at stage parse when the repairs run out', async () => {
-    const bad: LlmAnswer = { type: 'reply', text: '<file path="../x">\nx\n' + END + '\n' };
+    const bad: LlmAnswer = { type: 'reply', text: `<file path="../x">\nx\n${END}\n` };
     const { result, requests } = await run([bad, bad, bad], { CAMBRIAN_MAX_PARSE_REPAIRS: '2' });
     const error = await result.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AttemptError);
