@@ -1,0 +1,63 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { computeArtifactHash } from '../../src/artifact/compute-artifact-hash.js';
+import { listArtifactFiles } from '../../src/artifact/list-artifact-files.js';
+import { loadSpec } from '../../src/spec/load-spec.js';
+import type { Spec } from '../../src/spec/parse-spec.js';
+import { findEngineRoot } from '../../src/version.js';
+
+export const ENGINE_ROOT = findEngineRoot();
+
+export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function minimalSpec(): Promise<Spec> {
+  return loadSpec('MINIMAL-SPEC-001');
+}
+
+/**
+ * Writes an echo-server artifact as a Prime would: the registered exemplar's files (plus `extra`), the spec copy, and
+ * a computed manifest.
+ */
+export async function writeEchoArtifact(options: {
+  dir: string;
+  generation: number;
+  spec: Spec;
+  extra?: Record<string, string>;
+}): Promise<string> {
+  await cp(path.join(ENGINE_ROOT, 'src', 'exemplars', 'MINIMAL-SPEC-001'), options.dir, { recursive: true });
+  for (const [file, content] of Object.entries(options.extra ?? {})) {
+    await mkdir(path.dirname(path.join(options.dir, file)), { recursive: true });
+    await writeFile(path.join(options.dir, file), content);
+  }
+  const specPath = `spec/${options.spec.id}.md`;
+  await mkdir(path.join(options.dir, 'spec'), { recursive: true });
+  await writeFile(path.join(options.dir, specPath), options.spec.bytes);
+  const files = await listArtifactFiles(options.dir);
+  const manifest = {
+    'cambrian-version': 1,
+    generation: options.generation,
+    'parent-generation': 0,
+    'spec-id': options.spec.id,
+    'spec-version': options.spec.version,
+    'spec-path': specPath,
+    'spec-hash': options.spec.hash,
+    'artifact-hash': await computeArtifactHash({ artifactDir: options.dir, files }),
+    'producer-model': 'test-model',
+    'token-usage': { input: 1, output: 2, 'cache-read': 0, 'cache-write': 0 },
+    files,
+    'created-at': new Date().toISOString(),
+    entry: {
+      build: options.spec.entry?.build,
+      test: options.spec.entry?.test,
+      start: options.spec.entry?.start,
+      health: options.spec.entry?.health,
+    },
+    contracts: options.spec.contracts,
+  };
+  await writeFile(path.join(options.dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return JSON.parse(await readFile(path.join(options.dir, 'manifest.json'), 'utf8'))['artifact-hash'] as string;
+}
