@@ -18,6 +18,15 @@ function survivors(marker: string): string[] {
   }
 }
 
+function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 let sandbox: Sandbox;
 let dir: string;
 beforeAll(async () => {
@@ -29,6 +38,33 @@ afterAll(async () => {
 });
 
 const base = () => ({ sandbox, cwd: '/tmp', binds: [], env: {}, timeoutMs: 10_000 });
+
+describe('detectSandbox', () => {
+  it('finds bwrap with its cgroup limits on this machine', async () => {
+    const found = await detectSandbox('auto');
+    expect(found.kind).toBe('bwrap');
+    expect(found.warning).toBeNull();
+  });
+
+  it('says how to fix a container backend that cannot run here', async () => {
+    // docker's client is installed on this machine but no engine runs; podman is not installed
+    await expect(detectSandbox('docker')).rejects.toMatchObject({
+      code: 'E_SANDBOX_UNAVAILABLE',
+      exitCode: 2,
+      message: expect.stringMatching(/^docker is (installed but its engine does not answer|not installed)$/),
+    });
+    if (hasCommand('podman')) return;
+    await expect(detectSandbox('podman')).rejects.toMatchObject({
+      code: 'E_SANDBOX_UNAVAILABLE',
+      hint: 'install it (apt-get install -y podman) or use --sandbox bwrap',
+    });
+  });
+
+  it('warns whenever the none backend is chosen', async () => {
+    const none = await detectSandbox('none');
+    expect(none.warning).toMatch(/can read and write your files and reach the network/);
+  });
+});
 
 describe('runSandboxed (bwrap)', () => {
   it("gives the process exactly the environment it was handed, never the parent's", async () => {

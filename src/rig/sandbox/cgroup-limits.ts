@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -65,8 +65,33 @@ function findWritableV1(controller: string): string | null {
 }
 
 let counter = 0;
+let sweptStale = false;
+
+/** Removes empty cgroups left by rig processes that died without cleaning up (e.g. killed by SIGKILL). */
+function sweepStale(support: CgroupSupport): void {
+  sweptStale = true;
+  for (const parent of [support.memory, support.pids]) {
+    if (parent === null) continue;
+    let names: string[] = [];
+    try {
+      names = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const owner = /^cambrian-rig-(\d+)-/.exec(name)?.[1];
+      if (owner === undefined || existsSync(`/proc/${owner}`)) continue;
+      try {
+        rmdirSync(path.join(parent, name)); // fails (and is left alone) while it still holds a process
+      } catch {
+        // not empty or already gone
+      }
+    }
+  }
+}
 
 export function createCgroups(options: { support: CgroupSupport; memoryMb: number; pids: number }): CgroupSet {
+  if (!sweptStale) sweepStale(options.support);
   const name = `cambrian-rig-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const memoryDir = options.support.memory === null ? null : path.join(options.support.memory, name);
   const pidsDir = options.support.pids === null ? null : path.join(options.support.pids, name);
