@@ -105,6 +105,12 @@ async function main() {
 
   // Sorted by UTF-16 code unit order, as Array.prototype.sort does and as contracts §7 asks.
   const files = (await listFiles(artifactDir)).sort();
+  const strays = files.filter((file) => file.startsWith('spec/') && file !== specPath);
+  if (strays.length > 0) {
+    process.stderr.write(
+      `seal-artifact: warning: spec/ also holds ${strays.join(', ')}; they are sealed as artifact files\n`,
+    );
+  }
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(Buffer.from(file, 'utf8'));
