@@ -101,7 +101,8 @@ async function main() {
 
   const specPath = `spec/${front.id}.md`;
   await mkdir(path.join(artifactDir, 'spec'), { recursive: true });
-  await copyFile(specFile, path.join(artifactDir, specPath));
+  // Re-sealing with the artifact's own spec copy: nothing to copy (copying a file onto itself could truncate it).
+  if (path.join(artifactDir, specPath) !== specFile) await copyFile(specFile, path.join(artifactDir, specPath));
 
   // Sorted by UTF-16 code unit order, as Array.prototype.sort does and as contracts §7 asks.
   const files = (await listFiles(artifactDir)).sort();

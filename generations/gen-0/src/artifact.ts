@@ -81,7 +81,9 @@ export async function writeArtifact(options: {
   try {
     const written = new Set<string>();
     for (const file of options.files) {
-      if (file.path === spec.copyPath) continue;
+      // The spec copy wins over a reply file at its path, under it, or at one of its folders.
+      const copy = spec.copyPath;
+      if (file.path === copy || file.path.startsWith(`${copy}/`) || copy.startsWith(`${file.path}/`)) continue;
       const problem = checkPath(file.path);
       if (problem !== null) throw new PrimeError('E_PATH', `${problem.message}; nothing was written`);
       const target = resolveInside(scratch, file.path);

@@ -94,6 +94,9 @@ describe('writeArtifact', () => {
     expect(onDisk['artifact-hash']).toBe(await recomputeArtifactHash(dir, onDisk.files));
     expect(Number.isNaN(Date.parse(onDisk['created-at']))).toBe(false);
     expect(await readdir(workspace)).toEqual(['gen-7']);
+    // A reply file where the spec copy needs its folder gives way to the copy.
+    const clashing = await write([{ path: 'spec', content: 'x\n' }, { path: 'a.txt', content: 'a\n' }]);
+    expect(clashing.manifest.files).toEqual(['a.txt', 'spec/TEST-SPEC-001.md']);
   });
 
   test('refuses a path that escapes the artifact and leaves nothing behind', async () => {
