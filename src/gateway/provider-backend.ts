@@ -3,7 +3,7 @@ import { createAnthropicBackend } from './backends/anthropic.js';
 import { createOpenAiBackend } from './backends/openai.js';
 import { createRecordingBackend } from './backends/record.js';
 import { createReplayBackend } from './backends/replay.js';
-import { type ResolvedRoles, type RoleConfig, routeRequest } from './roles.js';
+import { primeModels, type ResolvedRoles, type RoleConfig, routeRequest } from './roles.js';
 
 export interface BackendDeps {
   /** The exemplar backend (the gateway core's); required when a role uses `exemplar`. */
@@ -72,5 +72,6 @@ export function createRunBackend(options: {
     inner: routed,
     file: roles.record,
     secrets: [roles.generation.apiKey, roles.escalation.apiKey],
+    models: primeModels(roles),
   });
 }

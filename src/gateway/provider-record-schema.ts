@@ -13,6 +13,8 @@ export const RecordedExchangeSchema = z.object({
   backend: z.string(),
   generation: z.number().int().nullable(),
   purpose: z.string().nullable(),
+  /** The models the Prime was told to use in the recorded run, so a replay tells it the same. */
+  models: z.object({ model: z.string(), escalationModel: z.string() }).optional(),
   request: z.record(z.string(), z.unknown()),
   events: z.array(z.object({ type: z.string() }).passthrough()),
   usage: z.object({ input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number() }),

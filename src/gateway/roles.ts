@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { BackendContext, MessagesRequest } from './backend.js';
+import { readRecordedModels } from './backends/replay.js';
 
 export const PROVIDERS = ['exemplar', 'anthropic', 'openai', 'replay'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -191,6 +192,14 @@ export function resolveRoles(options: { flags: ProviderFlags; env: Env }): Resol
   }
   if (replay !== null && record !== null) {
     throw new UsageError('--record and --replay together would record a replay', 'drop --record');
+  }
+  if (replay !== null) {
+    // A replay must ask for exactly what was recorded: the Prime gets the recorded run's models unless flags say otherwise.
+    const recorded = readRecordedModels(replay);
+    if (recorded !== null) {
+      generation.model ??= recorded.model;
+      escalation.model ??= recorded.escalationModel;
+    }
   }
   if (defaultProvider === undefined && generation.provider === 'exemplar' && escalation.provider === 'exemplar') {
     warnings.push(

@@ -1,7 +1,16 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { dir } from 'tmp-promise';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
-import { addProviderOptions, type ProviderFlags, resolveRoles, routeRequest } from '../../src/gateway/roles.js';
+import {
+  addProviderOptions,
+  type ProviderFlags,
+  primeModels,
+  resolveRoles,
+  routeRequest,
+} from '../../src/gateway/roles.js';
 
 function parseFlags(argv: string[]): ProviderFlags {
   const command = addProviderOptions(new Command('reproduce').exitOverride());
@@ -92,12 +101,35 @@ describe('resolveRoles', () => {
     );
   });
 
-  it('makes --replay the provider of both roles and refuses contradictions', () => {
-    const roles = resolveRoles({ flags: parseFlags(['--replay', 'run.jsonl']), env: {} });
-    expect(roles.generation.provider).toBe('replay');
-    expect(roles.escalation.provider).toBe('replay');
-    expect(roles.replay).toBe('run.jsonl');
+  it('makes --replay the provider of both roles with the recorded models, and refuses contradictions', async () => {
+    const tmp = await dir({ unsafeCleanup: true });
+    const file = join(tmp.path, 'run.jsonl');
+    const line = {
+      'cambrian-record': 1,
+      exchange: 1,
+      at: '2026-11-22T00:00:00.000Z',
+      backend: 'openai',
+      generation: 1,
+      purpose: 'fresh',
+      models: { model: 'qwen2.5-coder:32b', escalationModel: 'qwen3-coder' },
+      request: { model: 'qwen2.5-coder:32b' },
+      events: [],
+      usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      error: null,
+    };
+    writeFileSync(file, `${JSON.stringify(line)}\n`);
+    const roles = resolveRoles({ flags: parseFlags(['--replay', file]), env: {} });
+    expect(roles.generation).toEqual({ provider: 'replay', model: 'qwen2.5-coder:32b', apiKeyVar: '' });
+    expect(roles.escalation).toEqual({ provider: 'replay', model: 'qwen3-coder', apiKeyVar: '' });
+    expect(primeModels(roles)).toEqual({ model: 'qwen2.5-coder:32b', escalationModel: 'qwen3-coder' });
+    expect(roles.replay).toBe(file);
     expect(roles.warnings).toEqual([]);
+    const flagged = resolveRoles({ flags: { replay: file, generationModel: 'other' }, env: {} });
+    expect(flagged.generation.model).toBe('other');
+    expect(() => resolveRoles({ flags: { replay: join(tmp.path, 'none.jsonl') }, env: {} })).toThrow(
+      /cannot read the recording/,
+    );
+    await tmp.cleanup();
     expect(() => resolveRoles({ flags: { replay: 'a', provider: 'anthropic' }, env: {} })).toThrow(UsageError);
     expect(() => resolveRoles({ flags: { replay: 'a' }, env: { CAMBRIAN_ESCALATION_PROVIDER: 'exemplar' } })).toThrow(
       /escalation role is set to exemplar/,

@@ -12,6 +12,8 @@ export interface RecordingBackendOptions {
   file: string;
   /** Provider keys: redacted from every line should one ever show up in an error message. */
   secrets?: ReadonlyArray<string | undefined>;
+  /** The Prime's models in this run (CAMBRIAN_MODEL, CAMBRIAN_ESCALATION_MODEL), kept so a replay can use the same. */
+  models?: { model: string; escalationModel: string } | undefined;
 }
 
 /**
@@ -54,6 +56,7 @@ export function createRecordingBackend(options: RecordingBackendOptions): Backen
           backend: inner.name,
           generation: context.generation,
           purpose: context.purpose,
+          ...(options.models === undefined ? {} : { models: options.models }),
           request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
           events: events as RecordedExchange['events'],
           usage: usageOfEvents(events),

@@ -81,6 +81,11 @@ export function loadRecording(file: string): RecordedExchange[] {
   return exchanges.sort((a, b) => a.exchange - b.exchange);
 }
 
+/** The Prime's models of the recorded run (from its first exchange), or null for a recording without them. */
+export function readRecordedModels(file: string): { model: string; escalationModel: string } | null {
+  return loadRecording(file).find((exchange) => exchange.models !== undefined)?.models ?? null;
+}
+
 const MAX_SHOWN = 60;
 
 function show(value: unknown): string {

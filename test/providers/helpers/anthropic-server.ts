@@ -6,6 +6,13 @@ export interface AnthropicServer extends ScriptedServer {
   cachedReply(text: string): Reply;
 }
 
+/** Text split the way a model streams it: many small deltas, not one. */
+export function chunksOf(text: string, size = 256): string[] {
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return chunks.length === 0 ? [''] : chunks;
+}
+
 function event(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -63,11 +70,15 @@ export async function startAnthropicServer(
               index: 0,
               content_block: { type: 'text', text: '' },
             }) +
-            event('content_block_delta', {
-              type: 'content_block_delta',
-              index: 0,
-              delta: { type: 'text_delta', text },
-            }) +
+            chunksOf(text)
+              .map((chunk) =>
+                event('content_block_delta', {
+                  type: 'content_block_delta',
+                  index: 0,
+                  delta: { type: 'text_delta', text: chunk },
+                }),
+              )
+              .join('') +
             event('content_block_stop', { type: 'content_block_stop', index: 0 }) +
             event('message_delta', {
               type: 'message_delta',

@@ -26,3 +26,22 @@ export async function startOpenAiServer(options: { key?: string; replies?: Reply
     },
   });
 }
+
+/** A streamed chat.completions reply of `text` in small chunks, finish `stop`, usage counted ≈ bytes/4. */
+export function chatReply(text: string, options: { model?: string } = {}): Reply {
+  return (request) => {
+    const model = options.model ?? String(request.body.model);
+    const base = { id: 'chatcmpl-local', object: 'chat.completion.chunk', created: 1_763_800_000, model };
+    const chunk = (choices: unknown[], usage: unknown = null) =>
+      `data: ${JSON.stringify({ ...base, choices, usage })}\n\n`;
+    const prompt = Math.ceil(JSON.stringify(request.body.messages).length / 4);
+    const completion = Math.ceil(text.length / 4);
+    let sse = chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
+    for (let i = 0; i < text.length; i += 256) {
+      sse += chunk([{ index: 0, delta: { content: text.slice(i, i + 256) }, finish_reason: null }]);
+    }
+    sse += chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+    sse += chunk([], { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+    return { sse: `${sse}data: [DONE]\n\n` };
+  };
+}

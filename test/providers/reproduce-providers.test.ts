@@ -1,0 +1,156 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { type DirectoryResult, dir } from 'tmp-promise';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readReplyFiles, renderFileBlocks } from '../../src/gateway/backends/render-file-blocks.js';
+import { startAnthropicServer } from './helpers/anthropic-server.js';
+import { chatReply, startOpenAiServer } from './helpers/openai-server.js';
+import type { ScriptedServer } from './helpers/scripted-server.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/bin.js');
+const ECHO_DIR = join(ROOT, 'src/exemplars/MINIMAL-SPEC-001');
+const ECHO_FILES = ['package.json', 'tsconfig.json', 'src/main.ts', 'src/server.ts', 'test/echo.test.ts'];
+const KEY = 'sk-e2e-provider-KEY-0123456789abcdefghijklmnop';
+
+let tmp: DirectoryResult;
+let server: ScriptedServer | undefined;
+beforeEach(async () => {
+  tmp = await dir({ unsafeCleanup: true });
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await tmp.cleanup();
+});
+
+/** The engine's environment without any provider configuration of the machine running the tests. */
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined || /^(ANTHROPIC_|OPENAI_|CAMBRIAN_)/.test(name)) continue;
+    env[name] = value;
+  }
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+async function reproduce(args: string[], env: Record<string, string>) {
+  const result = await execa('node', [CLI, 'reproduce', '--spec', 'MINIMAL-SPEC-001', '--json', ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    extendEnv: false,
+    reject: false,
+    timeout: 120_000,
+  });
+  let summary: Record<string, unknown> = {};
+  try {
+    summary = JSON.parse(result.stdout) as Record<string, unknown>;
+  } catch {
+    // asserted below with the output shown
+  }
+  return { ...result, summary };
+}
+
+function filesUnder(root: string, prefix = ''): string[] {
+  return readdirSync(join(root, prefix)).flatMap((name) => {
+    const relative = prefix === '' ? name : `${prefix}/${name}`;
+    return statSync(join(root, relative)).isDirectory() ? filesUnder(root, relative) : [relative];
+  });
+}
+
+async function echoReply(): Promise<string> {
+  return renderFileBlocks(await readReplyFiles(ECHO_DIR, ECHO_FILES));
+}
+
+describe('cambrian reproduce with real providers against local protocol servers', () => {
+  it('--provider openai: promoted generation, recorded, then replayed offline to the same artifact bytes', async () => {
+    const text = await echoReply();
+    const openai = await startOpenAiServer({ key: KEY, replies: [chatReply(text)] });
+    server = openai;
+    const record = join(tmp.path, 'run.jsonl');
+    const first = await reproduce(
+      ['--provider', 'openai', '--generation-model', 'qwen2.5-coder:32b', '--generations', join(tmp.path, 'a')],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${openai.url}/v1`, CAMBRIAN_ESCALATION_MODEL: 'qwen3-coder' },
+    ).then(async (result) => result);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.summary.promoted).toEqual([1]);
+    expect(first.summary.provider).toMatchObject({ generation: 'openai', escalation: 'openai' });
+    expect(openai.requests).toHaveLength(1);
+    expect(openai.requests[0]?.body.model).toBe('qwen2.5-coder:32b');
+    expect(openai.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(JSON.stringify(openai.requests[0]?.body.messages)).toContain('<spec path=');
+    expect(first.stderr).not.toContain(KEY);
+
+    // The same run again, recorded; then replayed with no server and no provider configuration at all.
+    openai.replies.push(chatReply(text));
+    const recorded = await reproduce(
+      ['--provider', 'openai', '--generations', join(tmp.path, 'b'), '--record', record],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${openai.url}/v1`, CAMBRIAN_GENERATION_MODEL: 'qwen2.5-coder:32b' },
+    );
+    expect(recorded.exitCode, recorded.stderr).toBe(0);
+    expect(readFileSync(record, 'utf8')).not.toContain(KEY);
+    await openai.close();
+    server = undefined;
+    const replayed = await reproduce(['--replay', record, '--generations', join(tmp.path, 'c')], {});
+    expect(replayed.exitCode, replayed.stderr).toBe(0);
+    expect(replayed.summary.promoted).toEqual([1]);
+    const original = join(tmp.path, 'b', 'gen-1');
+    const replay = join(tmp.path, 'c', 'gen-1');
+    const files = filesUnder(original).filter((file) => file !== 'manifest.json');
+    expect(files.length).toBeGreaterThan(3);
+    expect(filesUnder(replay).filter((file) => file !== 'manifest.json')).toEqual(files);
+    for (const file of files) {
+      expect(readFileSync(join(replay, file)).equals(readFileSync(join(original, file))), file).toBe(true);
+    }
+    const manifest = (root: string) => JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+    expect(manifest(replay)['artifact-hash']).toBe(manifest(original)['artifact-hash']);
+    for (const root of ['a', 'b', 'c']) {
+      for (const file of filesUnder(join(tmp.path, root, 'gen-1'))) {
+        expect(readFileSync(join(tmp.path, root, 'gen-1', file), 'utf8')).not.toContain(KEY);
+      }
+    }
+  });
+
+  it('--provider anthropic: promoted generation, the spec block cached, cache numbers in the summary', async () => {
+    const anthropic = await startAnthropicServer({ key: KEY });
+    server = anthropic;
+    anthropic.replies.push(anthropic.cachedReply(await echoReply()));
+    const result = await reproduce(['--provider', 'anthropic', '--generations', join(tmp.path, 'a')], {
+      ANTHROPIC_API_KEY: KEY,
+      ANTHROPIC_BASE_URL: anthropic.url,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.summary.promoted).toEqual([1]);
+    expect(anthropic.requests).toHaveLength(1);
+    const messages = (anthropic.requests[0]?.body.messages ?? []) as Array<{ content: Array<Record<string, unknown>> }>;
+    const content = messages[0]?.content;
+    expect(content?.[0]?.cache_control).toEqual({ type: 'ephemeral' });
+    const tokens = result.summary.tokens as { cacheWrite: number; input: number };
+    // MINIMAL-SPEC-001 is ~6 KB (≈1500 tokens): above Sonnet's 1024-token caching minimum.
+    expect(tokens.cacheWrite).toBeGreaterThan(1000);
+    expect(result.stderr).not.toContain(KEY);
+  });
+
+  it('a wrong provider key ends the run; the Prime is told the variable to set, nothing shows the key', async () => {
+    const anthropic = await startAnthropicServer({ key: KEY });
+    server = anthropic;
+    const wrong = 'sk-ant-api03-WRONG-e2e-key-abcdefghijklmnopq';
+    const result = await reproduce(
+      ['--provider', 'anthropic', '--generations', join(tmp.path, 'a'), '--max-retries', '0'],
+      { ANTHROPIC_API_KEY: wrong, ANTHROPIC_BASE_URL: anthropic.url },
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('401 authentication_error');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
+    // The Prime got the gateway's error body: it names the variable; nothing on disk holds the key.
+    const files = filesUnder(join(tmp.path, 'a'));
+    const primeLog = files.find((file) => file.endsWith('.prime.log'));
+    expect(primeLog).toBeDefined();
+    expect(readFileSync(join(tmp.path, 'a', primeLog ?? ''), 'utf8')).toContain(
+      'the anthropic provider rejected the key in ANTHROPIC_API_KEY (401): set a valid key',
+    );
+    for (const file of files) expect(readFileSync(join(tmp.path, 'a', file)).includes(wrong), file).toBe(false);
+  });
+});
