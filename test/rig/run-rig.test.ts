@@ -5,7 +5,7 @@ import { viabilityReportSchema } from '../../src/artifact/viability-report-schem
 import { runRig, runRigDetailed } from '../../src/rig/run-rig.js';
 import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import type { Sandbox } from '../../src/rig/sandbox/sandbox-types.js';
-import { sealFixture } from './seal-fixture.js';
+import { FIXTURES, sealFixture } from './seal-fixture.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -146,6 +146,75 @@ describe('the build stage', () => {
       expect(report.diagnostics?.summary).toContain('left-pad@^1.3.0 is not in the package store');
       expect(report.diagnostics?.summary).toContain("typescript@^5.0.0 does not match the store's typescript@7.0.2");
       expect(report.diagnostics?.summary).not.toContain('vitest');
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});
+
+describe('the test stage', () => {
+  it('fails when the test command writes no JUnit report', async () => {
+    const fixture = await sealFixture({
+      name: 'good-service',
+      files: { 'test.mjs': "console.log('all good, trust me');\n" },
+    });
+    try {
+      const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
+      expect(report.failure_stage).toBe('test');
+      expect(report.diagnostics?.summary).toBe(
+        'the test command wrote no JUnit report at $CAMBRIAN_JUNIT_PATH (/tmp/cambrian/junit.xml); it exited with code 0',
+      );
+      expect(report.diagnostics?.stdout_tail).toBe('all good, trust me\n');
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('fails a report with zero tests', async () => {
+    const fixture = await sealFixture({
+      name: 'good-service',
+      files: { 'test.mjs': "import { run } from './junit.mjs';\nawait run({});\n" },
+    });
+    try {
+      const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
+      expect(report.failure_stage).toBe('test');
+      expect(report.checks.test).toMatchObject({ passed: false, tests_run: 0 });
+      expect(report.diagnostics?.summary).toBe('the JUnit report holds zero tests: a test run must run tests');
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});
+
+describe('the health stage', () => {
+  it("runs the trusted spec's vectors and names the one that fails", async () => {
+    const fixture = await sealFixture({
+      name: 'good-service',
+      files: {
+        // its own tests pass (they only check /health), but /ping no longer answers pong
+        'app.mjs': (await readFile(path.join(FIXTURES, 'hostile', 'good-service', 'app.mjs'), 'utf8')).replace(
+          "res.end('pong')",
+          "res.end('pang')",
+        ),
+        'test.mjs': [
+          "import { createApp } from './app.mjs';",
+          "import { run } from './junit.mjs';",
+          'const server = createApp();',
+          "await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));",
+          "const url = 'http://127.0.0.1:' + server.address().port + '/health';",
+          "await run({ health: async () => { if (!(await fetch(url)).ok) throw new Error('bad'); } });",
+          'server.close();',
+        ].join('\n'),
+      },
+    });
+    try {
+      const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
+      expect(report.failure_stage).toBe('health');
+      expect(report.checks.start?.passed).toBe(true);
+      expect(report.diagnostics?.failures).toEqual([
+        { test: 'vector ping', error: 'ping: expected the body to contain "pong", got "pang"', file: null, line: null },
+      ]);
+      expect(report.diagnostics?.summary).toMatch(/^1 of 3 health checks failed: vector ping/);
     } finally {
       await fixture.cleanup();
     }
