@@ -18,7 +18,7 @@ const option = (name, fallback) => {
 const MB = option('mb', 10);
 const FILES = option('files', 550);
 const CHUNK = option('chunk', 64);
-const RUNS = option('runs', 7);
+const RUNS = option('runs', 15);
 
 /** A deterministic reply: prose, then FILES blocks of code-like lines (one of them with markers in its content). */
 function makeReply() {
@@ -163,7 +163,7 @@ if (args[0] === '--memory-child') {
 } else {
   const reply = makeReply();
   const replyMB = reply.length / 1024 / 1024;
-  const blocks = (reply.match(/^<file path=/gm) ?? []).length;
+  const blocks = FILES;
   console.log(`reply: ${replyMB.toFixed(2)} MB, ${blocks} blocks, fed in ${CHUNK}-byte chunks; best of ${RUNS} runs`);
   console.log(
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, ${os.platform()}`,
@@ -172,7 +172,7 @@ if (args[0] === '--memory-child') {
   const rows = [];
   for (const name of Object.keys(PARSERS)) {
     // warm up so the JIT has compiled the hot loop before the timed runs
-    PARSERS[name](reply);
+    for (let w = 0; w < 3; w++) PARSERS[name](reply);
     const t = measureThroughput(reply, PARSERS[name]);
     const mem = JSON.parse(
       execFileSync(process.execPath, ['--expose-gc', self, '--memory-child', name, ...args], { encoding: 'utf8' }),
@@ -185,13 +185,14 @@ if (args[0] === '--memory-child') {
     regex: 'original-style: whole reply + regex',
     lines: 'original algorithm: whole reply + split lines',
   };
-  console.log('\n| parser | files | best ms | MB/s | ratio | peak heap Δ | peak heap Δ / reply | peak RSS Δ |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| parser | files | best ms | MB/s | ratio | peak heap Δ | ÷ reply | kept after GC | peak RSS Δ |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
       `| ${label[r.name]} | ${r.files} | ${r.ms.toFixed(1)} | ${r.mbPerS.toFixed(0)} | ` +
         `${(stream.mbPerS / r.mbPerS).toFixed(2)}× | ${(r.peakHeap / 1048576).toFixed(1)} MB | ` +
-        `${(r.peakHeap / r.replyBytes).toFixed(2)} | ${(r.peakRss / 1048576).toFixed(1)} MB |`,
+        `${(r.peakHeap / r.replyBytes).toFixed(2)} | ${(r.retained / 1048576).toFixed(1)} MB | ` +
+        `${(r.peakRss / 1048576).toFixed(1)} MB |`,
     );
   }
   console.log("\nratio = streaming MB/s ÷ this row's MB/s. Peak Δ = growth over the heap holding the reply, while");

@@ -56,7 +56,7 @@ export function checkBlockPath(path: string): PathViolation | undefined {
     if (!SEGMENT_CHARSET.test(segment)) {
       return {
         rule: 'path-charset',
-        message: `path ${q} has a character outside [A-Za-z0-9._@+-] in segment ${quotePath(segment)}`,
+        message: `path ${q} has a character outside [A-Za-z0-9._@+-]${segment === path ? '' : ` in segment ${quotePath(segment)}`}`,
       };
     }
   }

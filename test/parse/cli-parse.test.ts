@@ -76,7 +76,7 @@ const HOSTILE: Record<string, string[]> = {
 describe('cambrian parse', () => {
   it('lists what a valid reply would write, with bytes and lines, and exits 0', () => {
     const result = cambrian('parse', path.join(FIXTURES, 'valid.txt'));
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('4 files');
     expect(result.stdout).toMatch(/package\.json\s+16 bytes\s+line 3/);
     expect(result.stdout).toMatch(/src\/deep\/er\/main\.ts\s+25 bytes\s+line 13/);
@@ -86,7 +86,7 @@ describe('cambrian parse', () => {
 
   it('prints one JSON document with --json', () => {
     const result = cambrian('parse', path.join(FIXTURES, 'valid.txt'), '--json');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc.ok).toBe(true);
     expect(doc.written).toBe(false);
@@ -103,7 +103,7 @@ describe('cambrian parse', () => {
   it('writes exactly the parsed bytes with --out, creating the folder, markers and \\r kept in content', () => {
     const out = path.join(tmp, 'new', 'out');
     const result = cambrian('parse', path.join(FIXTURES, 'valid.txt'), '--out', out);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`wrote 4 files to ${out}`);
     expect(snapshot(out)).toEqual({
       'empty.txt': 'file ',
@@ -126,7 +126,8 @@ describe('cambrian parse', () => {
     mkdirSync(out);
     writeFileSync(path.join(out, 'package.json'), 'old');
     writeFileSync(path.join(out, 'keep.txt'), 'untouched');
-    expect(cambrian('parse', path.join(FIXTURES, 'valid.txt'), '--out', out).code).toBe(0);
+    const result = cambrian('parse', path.join(FIXTURES, 'valid.txt'), '--out', out);
+    expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(path.join(out, 'package.json'), 'utf8')).toBe('{ "name": "x" }\n');
     expect(readFileSync(path.join(out, 'keep.txt'), 'utf8')).toBe('untouched');
     expect(Object.keys(snapshot(out)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
@@ -142,13 +143,13 @@ describe('cambrian parse', () => {
       const out = path.join(parent, 'out');
 
       const text = cambrian('parse', path.join(FIXTURES, name), '--out', out);
-      expect(text.code).toBe(1);
+      expect(text.code, text.stderr).toBe(1);
       expect(text.stdout).toContain('not parseable');
       expect(text.stdout).toContain('nothing written');
       for (const rule of new Set(rules)) expect(text.stdout).toContain(rule);
 
       const json = cambrian('parse', path.join(FIXTURES, name), '--out', out, '--json');
-      expect(json.code).toBe(1);
+      expect(json.code, json.stderr).toBe(1);
       const doc = JSON.parse(json.stdout);
       expect(doc.ok).toBe(false);
       expect(doc.written).toBe(false);
@@ -179,7 +180,7 @@ describe('cambrian parse', () => {
     const before = snapshot(tmp);
 
     const result = cambrian('parse', reply, '--out', out);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('E_OUT_UNSAFE');
     expect(result.stderr).toContain('symlink');
     expect(result.stderr).toContain('hint');
@@ -199,7 +200,7 @@ describe('cambrian parse', () => {
       const reply = path.join(tmp, `${target.replaceAll('/', '_')}.reply`);
       writeFileSync(reply, `<file path="ok.txt">\nok\n</file:end>\n<file path="${target}">\npwned\n</file:end>\n`);
       const result = cambrian('parse', reply, '--out', out);
-      expect(result.code).toBe(2);
+      expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain('symlink');
       rmSync(reply);
     }
@@ -208,7 +209,7 @@ describe('cambrian parse', () => {
 
   it('exits 2 with one line and a hint for a missing reply file', () => {
     const result = cambrian('parse', path.join(tmp, 'missing.txt'));
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('E_REPLY_NOT_FOUND');
     expect(result.stderr).toContain('missing.txt');
