@@ -1,0 +1,57 @@
+import type { LineageData } from './load-lineage-data.js';
+import { type CampaignSummary, summarizeCampaign } from './summarize-campaign.js';
+
+/** `cambrian stats`: the lineage by the numbers, overall, per spec version and per campaign. */
+export interface LineageStats {
+  generationsDir: string;
+  generations: number;
+  promoted: number;
+  runs: number;
+  summary: CampaignSummary;
+  bySpec: Array<{ spec: string; generations: number; summary: CampaignSummary }>;
+  campaigns: Array<{
+    id: string;
+    spec: string;
+    status: string;
+    length: number;
+    lanes: number;
+    created: string;
+    summary: CampaignSummary;
+  }>;
+}
+
+/** Every summary is recomputed from the records and run summaries on disk (never read back from a campaign file). */
+export function computeStats(data: LineageData): LineageStats {
+  const specs = [...new Set(data.records.map((r) => `${r['spec-id']}@${r['spec-version']}`))].sort();
+  return {
+    generationsDir: data.paths.root,
+    generations: data.records.length,
+    promoted: data.records.filter((r) => r.outcome === 'promoted').length,
+    runs: data.runs.length,
+    summary: summarizeCampaign({ records: data.records, runs: data.runs }),
+    bySpec: specs.map((spec) => {
+      const records = data.records.filter((r) => `${r['spec-id']}@${r['spec-version']}` === spec);
+      const runIds = new Set(records.map((r) => r.run));
+      return {
+        spec,
+        generations: records.length,
+        summary: summarizeCampaign({
+          records,
+          runs: data.runs.filter((run) => `${run.spec.id}@${run.spec.version}` === spec || runIds.has(run.run)),
+        }),
+      };
+    }),
+    campaigns: data.campaigns.map((campaign) => ({
+      id: campaign.id,
+      spec: `${campaign.spec.id}@${campaign.spec.version}`,
+      status: campaign.status,
+      length: campaign.length,
+      lanes: campaign.lanes,
+      created: campaign.created,
+      summary: summarizeCampaign({
+        records: data.records.filter((r) => r.campaign === campaign.id),
+        runs: data.runs.filter((run) => run.campaign === campaign.id),
+      }),
+    })),
+  };
+}

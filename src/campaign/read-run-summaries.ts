@@ -1,0 +1,91 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { CambrianError } from '../errors.js';
+import type { LineagePaths } from '../supervisor/lineage-paths.js';
+
+const tokenCountSchema = z.object({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative(),
+  cacheWrite: z.number().nonnegative(),
+});
+
+/**
+ * The part of a run summary (`.cambrian/runs/<run>.json`, written by `cambrian reproduce`) that campaigns and
+ * reports read. Validated here, at the boundary; unknown keys pass so the writer can add fields.
+ */
+export const runSummaryFileSchema = z
+  .object({
+    'cambrian-run': z.literal(1),
+    run: z.string(),
+    campaign: z.string().nullable(),
+    spec: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+    prime: z.number().int().nonnegative(),
+    started: z.string(),
+    ended: z.string(),
+    wallMs: z.number().nonnegative(),
+    generations: z.array(
+      z
+        .object({
+          generation: z.number().int(),
+          tokens: tokenCountSchema,
+          costUsd: z.number().nullable(),
+          exchanges: z.number().int().nonnegative(),
+          purposes: z.record(z.string(), z.number().int().nonnegative()),
+          rigMs: z.number().nullable(),
+        })
+        .passthrough(),
+    ),
+    promoted: z.array(z.number().int()),
+    tokens: tokenCountSchema,
+    costUsd: z.number().nullable(),
+    exchanges: z.number().int().nonnegative(),
+    primeExit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), meaning: z.string() }).passthrough(),
+    stopped: z.string().nullable(),
+  })
+  .passthrough();
+export type RunSummaryFile = z.infer<typeof runSummaryFileSchema>;
+
+const RUN_FILE = /^(run-[A-Za-z0-9-]+)\.json$/;
+
+/** Every run summary of a lineage, oldest first. A damaged file is an error that names it and says what is wrong. */
+export async function readRunSummaries(paths: LineagePaths): Promise<RunSummaryFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(paths.runs);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const runs = await Promise.all(
+    names.filter((name) => RUN_FILE.test(name)).map((name) => readRunSummary(path.join(paths.runs, name))),
+  );
+  return runs.sort((a, b) => a.started.localeCompare(b.started) || a.run.localeCompare(b.run));
+}
+
+async function readRunSummary(file: string): Promise<RunSummaryFile> {
+  const text = await readFile(file, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw damagedRun(file, `not JSON (${(error as Error).message})`, error);
+  }
+  const parsed = runSummaryFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw damagedRun(file, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function damagedRun(file: string, detail: string, cause?: unknown): CambrianError {
+  return new CambrianError({
+    code: 'E_RUN_DAMAGED',
+    message: `${file}: damaged run summary: ${detail}`,
+    hint: 'restore the file from a backup, or move it out of .cambrian/runs/ (its generations keep their records)',
+    data: { file },
+    cause,
+  });
+}

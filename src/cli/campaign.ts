@@ -1,0 +1,150 @@
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { formatCampaignSummary } from '../campaign/format-campaign-summary.js';
+import { type CampaignResult, runCampaign } from '../campaign/run-campaign.js';
+import { UsageError } from '../errors.js';
+import { addProviderOptions, type ProviderFlags, resolveRoles } from '../gateway/roles.js';
+import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
+import { createProgressDescriber } from '../supervisor/describe-progress.js';
+
+interface CampaignFlags extends ProviderFlags {
+  spec?: string;
+  length?: string;
+  lanes?: string;
+  prime?: string;
+  resume?: string;
+  maxRetries?: string;
+  generations?: string;
+  faults?: string;
+  exemplarPace?: string;
+  budget?: string;
+  sandbox?: string;
+  wait?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+const SANDBOXES = ['auto', 'bwrap', 'docker', 'podman', 'none'];
+
+function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a whole number ≥ ${min}`, `e.g. ${flag} ${min}`);
+  return Number(value);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('campaign')
+    .description('N generation attempts against one spec version, summarized (viability, first-try rate, tokens, cost)')
+    .option('--spec <ref>', 'the spec to reproduce: id, id@version, path, or gen-N')
+    .option('--length <n>', 'generation attempts (promoted and failed ones both count)')
+    .option('--lanes <k>', 'attempts at once, each Prime in its own sandbox (default 1)')
+    .option('--prime <gen-N>', 'run this promoted generation as the Prime (default gen-0)')
+    .option('--resume <id>', 'continue a stopped campaign without losing or repeating attempts')
+    .option('--max-retries <n>', 'informed retries after a non-viable attempt (default 3)')
+    .option('--generations <dir>', 'generations dir (default ./generations, env CAMBRIAN_ARTIFACTS_ROOT)')
+    .option('--faults <list>', 'exemplar faults for each Prime run of the campaign (see `reproduce --help`)')
+    .option('--exemplar-pace <ms>', 'milliseconds between exemplar chunks (default 0)')
+    .option('--budget <tokens>', 'token budget of each run (env CAMBRIAN_TOKEN_BUDGET)')
+    .option('--sandbox <kind>', `sandbox: ${SANDBOXES.join(', ')} (default auto)`)
+    .option('--wait', 'wait for another run on the same generations dir instead of refusing')
+    .option('--json', 'print the campaign (with its summary) as one JSON document on stdout')
+    .option('--verbose', "show the Primes' own output");
+  addProviderOptions(command).action(async (flags: CampaignFlags) => {
+    process.exitCode = await campaignCommand(flags);
+  });
+}
+
+async function campaignCommand(flags: CampaignFlags): Promise<number> {
+  if (flags.sandbox !== undefined && !SANDBOXES.includes(flags.sandbox))
+    throw new UsageError(`--sandbox ${flags.sandbox} is not a sandbox`, `use one of ${SANDBOXES.join(', ')}`);
+  if (flags.resume === undefined && (flags.spec === undefined || flags.length === undefined))
+    throw new UsageError('campaign needs --spec <ref> and --length N', 'or --resume <campaign-id> to continue one');
+  const length = wholeNumber('--length', flags.length, 1);
+  const lanes = wholeNumber('--lanes', flags.lanes, 1);
+  const maxRetries = wholeNumber('--max-retries', flags.maxRetries, 0);
+  const pace = wholeNumber('--exemplar-pace', flags.exemplarPace, 0);
+  const budget = wholeNumber('--budget', flags.budget, 1);
+  const roles = resolveRoles({ flags, env: process.env });
+  const many = (lanes ?? 1) > 1;
+  const describers = new Map<number, ReturnType<typeof createProgressDescriber>>();
+  const say = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals): void => {
+    say(`\ncambrian: ${signal}: stopping the campaign (finished attempts are kept; --resume continues it)…`);
+    controller.abort(signal);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let result: CampaignResult;
+  try {
+    result = await runCampaign({
+      ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+      ...(length === undefined ? {} : { length }),
+      ...(lanes === undefined ? {} : { lanes }),
+      ...(flags.prime === undefined ? {} : { prime: flags.prime }),
+      ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+      ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
+      ...(flags.faults === undefined ? {} : { faults: flags.faults }),
+      ...(pace === undefined ? {} : { exemplarPaceMs: pace }),
+      ...(budget === undefined ? {} : { budget }),
+      ...(flags.sandbox === undefined ? {} : { sandbox: flags.sandbox as SandboxRequest }),
+      ...(flags.wait === true ? { wait: true } : {}),
+      roles,
+      signal: controller.signal,
+      onEvent: (event) => {
+        switch (event.type) {
+          case 'begin':
+            say(
+              chalk.bold(
+                `campaign ${event.campaign.id}: ${event.campaign.spec.id}@${event.campaign.spec.version}, ${event.campaign.length} attempts${event.resumed ? ` (resumed at ${event.done})` : ''}, ${event.campaign.lanes} lane${event.campaign.lanes === 1 ? '' : 's'}`,
+              ),
+            );
+            return;
+          case 'recovered':
+            say(`recovered ${event.report.recovered.length} undecided generation(s) of an earlier run`);
+            return;
+          case 'run-start':
+            say(`▸ lane ${event.lane}: a Prime run of up to ${event.attempts} attempt(s)`);
+            return;
+          case 'run-end':
+            say(
+              `▸ lane ${event.lane}: run ${event.summary.run} ended (${event.summary.generations.length} spawned, ${event.summary.promoted.length} promoted); ${event.done}/${event.length} attempts`,
+            );
+            return;
+          case 'reproduce': {
+            if (event.event.type === 'info' && describers.size > 0) return;
+            let describe = describers.get(event.lane);
+            if (describe === undefined) {
+              describe = createProgressDescriber({ verbose: flags.verbose === true });
+              describers.set(event.lane, describe);
+            }
+            const { line } = describe(event.event);
+            if (line !== undefined) say(many ? `${chalk.dim(`[${event.lane}]`)} ${line}` : line);
+          }
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const { campaign } = result;
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(campaign, null, 2)}\n`);
+  else {
+    const state =
+      campaign.status === 'complete'
+        ? chalk.green('complete')
+        : chalk.red(`${campaign.status}${campaign.reason === null ? '' : `: ${campaign.reason}`}`);
+    process.stderr.write(
+      `\n${chalk.bold(`campaign ${campaign.id}`)} ${campaign.spec.id}@${campaign.spec.version} ${state}\n${campaign.summary === null ? '' : formatCampaignSummary(campaign.summary)}`,
+    );
+    if (campaign.status === 'stopped')
+      process.stderr.write(`resume with: cambrian campaign --resume ${campaign.id}\n`);
+  }
+  return result.exitCode;
+}

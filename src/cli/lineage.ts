@@ -1,0 +1,74 @@
+import { Chalk } from 'chalk';
+import type { Command } from 'commander';
+import { buildLineageTree, type LineageNode, renderLineageTree } from '../campaign/build-lineage-tree.js';
+import { loadLineageData, requireGeneration } from '../campaign/load-lineage-data.js';
+import { shouldColor } from '../spec/render-spec-diff.js';
+import { parseGenerationRef } from '../supervisor/diff-generations.js';
+
+/** `cambrian lineage [gen-N]`: the generation tree with outcome, spec version, model, tokens and tests. */
+export function register(program: Command): void {
+  program
+    .command('lineage [generation]')
+    .description('the generation tree (parent → child): outcome, spec version, model, tokens, tests')
+    .option('--generations <dir>', 'generations dir (default ./generations, env CAMBRIAN_ARTIFACTS_ROOT)')
+    .option('--json', 'print the tree as one JSON document')
+    .action(async (ref: string | undefined, options: { generations?: string; json?: boolean }) => {
+      const data = await loadLineageData({ generationsDir: options.generations });
+      let roots = buildLineageTree({ records: data.records, runs: data.runs });
+      if (ref !== undefined) {
+        const generation = parseGenerationRef(ref);
+        if (generation !== 0) requireGeneration(data, generation);
+        roots = [findNode(roots, generation)].filter((node): node is LineageNode => node !== null);
+      }
+      if (options.json === true) {
+        process.stdout.write(
+          `${JSON.stringify({ generationsDir: data.paths.root, generations: data.records.length, roots }, null, 2)}\n`,
+        );
+        return;
+      }
+      const c = new Chalk({ level: shouldColor() ? 1 : 0 });
+      if (data.records.length === 0) {
+        process.stdout.write(
+          `gen-0 (reference Prime)\nno generations yet in ${data.paths.root}: run \`cambrian reproduce\` or \`cambrian campaign\`\n`,
+        );
+        return;
+      }
+      process.stdout.write(renderLineageTree(roots, (node) => describeNode(node, c)));
+    });
+}
+
+function findNode(nodes: readonly LineageNode[], generation: number): LineageNode | null {
+  for (const node of nodes) {
+    if (node.generation === generation) return node;
+    const found = findNode(node.children, generation);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function describeNode(node: LineageNode, c: InstanceType<typeof Chalk>): string {
+  if (node.outcome === 'reference') return `${c.bold('gen-0')} ${c.dim('reference Prime')}`;
+  const outcome =
+    node.outcome === 'promoted'
+      ? c.green(node.outcome)
+      : node.outcome === 'failed' || node.outcome === 'timeout'
+        ? c.red(node.outcome)
+        : c.yellow(node.outcome);
+  const tokens =
+    node.tokens === null
+      ? 'tokens ?'
+      : `${node.tokens.input + node.tokens.cacheRead + node.tokens.cacheWrite} in / ${node.tokens.output} out`;
+  const tests = node.tests === null ? 'tests —' : `tests ${node.tests.passed}/${node.tests.run}`;
+  const why =
+    node.outcome === 'promoted' || node.summary === null
+      ? ''
+      : ` ${c.dim(`${node.failureStage ?? ''} ${oneLine(node.summary)}`.trim())}`;
+  const campaign = node.campaign === null ? '' : ` ${c.cyan(node.campaign)}`;
+  return `${c.bold(`gen-${node.generation}`)} ${outcome}  ${node.spec}  ${node.model ?? 'model ?'}  ${tokens}  ${tests}${campaign}${why}`;
+}
+
+function oneLine(text: string): string {
+  // Record text is LLM output: no control characters (terminal escapes) reach the terminal.
+  const line = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
