@@ -1,10 +1,11 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { checkStoreDependencies } from './check-store-dependencies.js';
 import { describeEnding } from './describe-ending.js';
 import { parseJunit } from './parse-junit.js';
+import { readUntrustedFile } from './read-untrusted-file.js';
 import { artifactBinds, artifactEnv, INSIDE, type RigLayout } from './rig-layout.js';
 import { runSandboxed } from './sandbox/run-sandboxed.js';
 import { DEFAULT_LIMITS, type Sandbox, type SandboxLimits } from './sandbox/sandbox-types.js';
@@ -108,19 +109,19 @@ export async function runTestStage(options: {
     });
     return failWith(ending, result.timedOut ? { timed_out: true } : {});
   }
-  const size = await stat(junitFile)
-    .then((s) => (s.isFile() ? s.size : -1))
-    .catch(() => -1);
-  if (size < 0) {
+  const junit = await readUntrustedFile(junitFile, MAX_JUNIT_BYTES);
+  if (!junit.ok && junit.reason === 'missing') {
     return failWith(
       `the test command wrote no JUnit report at $CAMBRIAN_JUNIT_PATH (${INSIDE.junitPath}); it exited with code ${result.exitCode}`,
     );
   }
-  if (size > MAX_JUNIT_BYTES)
-    return failWith(`the JUnit report is ${size} bytes, over the ${MAX_JUNIT_BYTES}-byte limit`);
+  if (!junit.ok && junit.reason === 'not-a-file') {
+    return failWith(`$CAMBRIAN_JUNIT_PATH (${INSIDE.junitPath}) is not a regular file (a symlink, folder or fifo)`);
+  }
+  if (!junit.ok) return failWith(`the JUnit report is ${junit.size} bytes, over the ${MAX_JUNIT_BYTES}-byte limit`);
   let summary: ReturnType<typeof parseJunit>;
   try {
-    summary = parseJunit(await readFile(junitFile, 'utf8'), [INSIDE.artifact, options.layout.copyDir]);
+    summary = parseJunit(junit.text, [INSIDE.artifact, options.layout.copyDir]);
   } catch (error) {
     return failWith(`invalid JUnit report at $CAMBRIAN_JUNIT_PATH: ${(error as Error).message}`);
   }

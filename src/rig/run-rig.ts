@@ -123,7 +123,10 @@ export async function runRigDetailed(options: RunRigOptions): Promise<RigRun> {
       completed_at: new Date().toISOString(),
       ...(finalDiagnostics === null ? {} : { diagnostics: finalDiagnostics }),
     });
-    await writeFile(path.join(layout.copyDir, 'viability-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    // The artifact ran in this folder: whatever it left at this name (a symlink to a host file, a folder) goes first.
+    const reportFile = path.join(layout.copyDir, 'viability-report.json');
+    await rm(reportFile, { recursive: true, force: true });
+    await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`, { flag: 'wx' });
     keep = options.keep === true;
     return { report, keptDir: keep ? layout.copyDir : null };
   } finally {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -208,6 +208,31 @@ describe('hostile offspring are contained', () => {
     expect(report.checks.test?.passed).toBe(true);
     expect(report.failure_stage).toBe('start');
     expect(report.diagnostics?.summary).toContain('nothing listened on 127.0.0.1:8401');
+  });
+
+  it('plants symlinks to host files where the host reads and writes: the host follows neither', async () => {
+    const id = marker();
+    const secretPath = path.join(os.tmpdir(), `${id}-secret.xml`);
+    const victimPath = path.join(os.tmpdir(), `${id}-victim.txt`);
+    const secret = `<testsuite><testcase name="${id}-host-secret"/></testsuite>`;
+    await writeFile(secretPath, secret);
+    await writeFile(victimPath, 'untouched\n');
+    try {
+      const { report, reportText } = await runHostile({
+        name: 'planted-symlinks',
+        marker: id,
+        files: { 'target.json': JSON.stringify({ secretPath, victimPath }) },
+      });
+      expect(report.failure_stage).toBe('test');
+      expect(report.diagnostics?.summary).toBe(
+        '$CAMBRIAN_JUNIT_PATH (/tmp/cambrian/junit.xml) is not a regular file (a symlink, folder or fifo)',
+      );
+      expect(reportText).not.toContain(`${id}-host-secret`);
+      expect(await readFile(victimPath, 'utf8')).toBe('untouched\n');
+    } finally {
+      await rm(secretPath, { force: true });
+      await rm(victimPath, { force: true });
+    }
   });
 
   it('prints 50 MB: the rig keeps a few KB of tails and reports the failing test', async () => {
