@@ -1,6 +1,6 @@
 import type { GenerationRecord } from '../artifact/generation-record-schema.js';
-import { generationCost } from './summarize-campaign.js';
 import type { RunSummaryFile } from './read-run-summaries.js';
+import { generationCost } from './summarize-campaign.js';
 
 /** One generation in the tree `cambrian lineage` prints. gen-0, the shipped reference Prime, has no record. */
 export interface LineageNode {
@@ -34,10 +34,14 @@ export function nodeOf(record: GenerationRecord, run: RunSummaryFile | undefined
     tokens:
       usage === null
         ? null
-        : { input: usage.input, output: usage.output, cacheRead: usage['cache-read'], cacheWrite: usage['cache-write'] },
+        : {
+            input: usage.input,
+            output: usage.output,
+            cacheRead: usage['cache-read'],
+            cacheWrite: usage['cache-write'],
+          },
     costUsd: generationCost(record, run),
-    tests:
-      test?.tests_run === undefined ? null : { run: test.tests_run, passed: test.tests_passed ?? 0 },
+    tests: test?.tests_run === undefined ? null : { run: test.tests_run, passed: test.tests_passed ?? 0 },
     failureStage: record.viability?.failure_stage ?? null,
     summary: record.viability?.diagnostics?.summary ?? record.reason,
     campaign: record.campaign,
@@ -85,15 +89,12 @@ export function buildLineageTree(options: {
 }
 
 /** The tree as indented lines: `├─ gen-2 promoted MINIMAL-SPEC-001@0.2.0 …`. */
-export function renderLineageTree(
-  roots: readonly LineageNode[],
-  describe: (node: LineageNode) => string,
-): string {
+export function renderLineageTree(roots: readonly LineageNode[], describe: (node: LineageNode) => string): string {
   const out: string[] = [];
   const walk = (node: LineageNode, prefix: string, last: boolean, top: boolean): void => {
     out.push(`${top ? '' : `${prefix}${last ? '└─ ' : '├─ '}`}${describe(node)}`);
     const childPrefix = top ? '' : `${prefix}${last ? '   ' : '│  '}`;
-    node.children.forEach((child, i) => walk(child, childPrefix, i === node.children.length - 1, false));
+    for (const [i, child] of node.children.entries()) walk(child, childPrefix, i === node.children.length - 1, false);
   };
   for (const root of roots) walk(root, '', true, true);
   return `${out.join('\n')}\n`;

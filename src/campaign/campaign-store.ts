@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CambrianError } from '../errors.js';
 import type { LineagePaths } from '../supervisor/lineage-paths.js';
 import { writeFileAtomic } from '../supervisor/write-file-atomic.js';
-import { type CampaignSummary, campaignSummarySchema } from './summarize-campaign.js';
+import { campaignSummarySchema } from './summarize-campaign.js';
 
 export const CAMPAIGN_STATUSES = ['running', 'stopped', 'complete', 'failed'] as const;
 

@@ -3,7 +3,7 @@ import { CambrianError } from '../errors.js';
 import { type LineagePaths, lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
 import { createRecordStore } from '../supervisor/record-store.js';
 import { type CampaignFile, readCampaign, readCampaigns } from './campaign-store.js';
-import { readRunSummaries, type RunSummaryFile } from './read-run-summaries.js';
+import { type RunSummaryFile, readRunSummaries } from './read-run-summaries.js';
 
 /** Everything on disk about a lineage that lineage, stats, report and spec diff read: never written here. */
 export interface LineageData {

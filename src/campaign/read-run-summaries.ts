@@ -41,7 +41,9 @@ export const runSummaryFileSchema = z
     tokens: tokenCountSchema,
     costUsd: z.number().nullable(),
     exchanges: z.number().int().nonnegative(),
-    primeExit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), meaning: z.string() }).passthrough(),
+    primeExit: z
+      .object({ code: z.number().nullable(), signal: z.string().nullable(), meaning: z.string() })
+      .passthrough(),
     stopped: z.string().nullable(),
   })
   .passthrough();

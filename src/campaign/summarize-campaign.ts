@@ -52,7 +52,7 @@ export function classifyRecord(record: GenerationRecord, run: RunSummaryFile | u
   if (record.outcome === 'in_progress' || record.outcome === 'tested') return 'pending';
   if (record['rig-result'] !== null) return 'attempt';
   // No verdict: a run that was stopped (or died without its summary) interrupted it; the Prime did not fail it.
-  if (run === undefined || (run.stopped !== null && run.stopped.startsWith('stopped by'))) return 'interrupted';
+  if (run === undefined || run.stopped?.startsWith('stopped by') === true) return 'interrupted';
   return 'attempt';
 }
 
@@ -83,9 +83,7 @@ export function summarizeCampaign(options: {
 }): CampaignSummary {
   const runsById = new Map(options.runs.map((run) => [run.run, run]));
   const notes: string[] = [];
-  const sorted = [...options.records].sort(
-    (a, b) => a.created.localeCompare(b.created) || a.generation - b.generation,
-  );
+  const sorted = [...options.records].sort((a, b) => a.created.localeCompare(b.created) || a.generation - b.generation);
   const states = sorted.map((record) => classifyRecord(record, runsById.get(record.run ?? '')));
   const attempts = sorted.filter((_, i) => states[i] === 'attempt');
   const isViable = (r: GenerationRecord): boolean => r.viability?.status === 'viable';
@@ -126,7 +124,9 @@ export function summarizeCampaign(options: {
   const repairs = countPurpose(attempts, runsById, 'repair');
   const continuations = countPurpose(attempts, runsById, 'continuation');
   if (repairs !== null) {
-    notes.push('parse repairs and continuations are counted for spawned generations only (the run summaries attribute requests to spawned generations)');
+    notes.push(
+      'parse repairs and continuations are counted for spawned generations only (the run summaries attribute requests to spawned generations)',
+    );
   }
 
   return {

@@ -143,8 +143,7 @@ async function campaignCommand(flags: CampaignFlags): Promise<number> {
     process.stderr.write(
       `\n${chalk.bold(`campaign ${campaign.id}`)} ${campaign.spec.id}@${campaign.spec.version} ${state}\n${campaign.summary === null ? '' : formatCampaignSummary(campaign.summary)}`,
     );
-    if (campaign.status === 'stopped')
-      process.stderr.write(`resume with: cambrian campaign --resume ${campaign.id}\n`);
+    if (campaign.status === 'stopped') process.stderr.write(`resume with: cambrian campaign --resume ${campaign.id}\n`);
   }
   return result.exitCode;
 }

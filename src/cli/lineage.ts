@@ -67,8 +67,11 @@ function describeNode(node: LineageNode, c: InstanceType<typeof Chalk>): string 
   return `${c.bold(`gen-${node.generation}`)} ${outcome}  ${node.spec}  ${node.model ?? 'model ?'}  ${tokens}  ${tests}${campaign}${why}`;
 }
 
+// Record text is LLM output: no control characters (terminal escapes) reach the terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 function oneLine(text: string): string {
-  // Record text is LLM output: no control characters (terminal escapes) reach the terminal.
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const line = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }

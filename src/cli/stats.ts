@@ -40,7 +40,9 @@ export function register(program: Command): void {
         return;
       }
       const out = [
-        c.bold(`${stats.generationsDir}: ${stats.generations} generations, ${stats.promoted} promoted, ${stats.runs} runs`),
+        c.bold(
+          `${stats.generationsDir}: ${stats.generations} generations, ${stats.promoted} promoted, ${stats.runs} runs`,
+        ),
         formatCampaignSummary(stats.summary).trimEnd(),
         '',
         c.bold('by spec version'),

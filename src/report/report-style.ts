@@ -1,0 +1,47 @@
+/** The report's stylesheet, inlined into the page (no network at view time). */
+export const REPORT_CSS = `
+:root { --fg:#1d2330; --dim:#6b7385; --bg:#f6f7f9; --card:#fff; --line:#dfe3ea; --ok:#1f9d55; --bad:#d64545;
+  --warn:#c98a00; --ref:#3a6ea5; --accent:#5b4bd6; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--fg); font-size:14px; }
+header { padding:16px 24px; background:#1d2330; color:#fff; }
+header h1 { margin:0; font-size:20px; }
+header p { margin:4px 0 0; color:#b9c0cf; font-size:12px; }
+main { display:grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap:16px; padding:16px 24px; }
+section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width:0; }
+section.card h2 { margin:0 0 8px; font-size:15px; }
+.wide { grid-column: 1 / -1; }
+.numbers { display:flex; flex-wrap:wrap; gap:8px 24px; }
+.numbers div { min-width:120px; }
+.numbers b { display:block; font-size:18px; }
+.numbers span { color:var(--dim); font-size:12px; }
+.scroll { overflow:auto; max-height:520px; }
+svg text { font-size:11px; fill:var(--fg); }
+.node { cursor:pointer; }
+.node circle { stroke:#fff; stroke-width:2; }
+.node.selected circle { stroke:var(--accent); stroke-width:4; }
+.node:focus { outline:none; }
+.node:focus circle { stroke:var(--accent); }
+.edge { stroke:#b8c0cf; stroke-width:1.5; fill:none; }
+.legend span { display:inline-block; margin-right:12px; font-size:12px; color:var(--dim); }
+.legend i { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:4px; vertical-align:middle; }
+table { border-collapse:collapse; width:100%; }
+th, td { text-align:left; padding:3px 8px 3px 0; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--dim); font-weight:500; white-space:nowrap; }
+td.num { text-align:right; font-variant-numeric: tabular-nums; }
+td code { word-break: break-all; }
+section.card { align-self: start; }
+code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size:12px; }
+pre { background:#f3f4f7; border:1px solid var(--line); border-radius:6px; padding:8px; overflow:auto; max-height:360px;
+  white-space:pre; margin:6px 0; }
+.badge { display:inline-block; padding:1px 8px; border-radius:10px; color:#fff; font-size:12px; }
+.b-promoted, .b-viable, .b-pass { background:var(--ok); }
+.b-failed, .b-timeout, .b-fail, .b-non-viable { background:var(--bad); }
+.b-reference { background:var(--ref); }
+.b-in_progress, .b-tested, .b-skip { background:var(--warn); }
+.add { color:#116b34; background:#e6f6ec; display:block; }
+.del { color:#9b1c1c; background:#fbeaea; display:block; }
+.hunk { color:#5b4bd6; display:block; }
+.empty { color:var(--dim); font-style:italic; }
+#detail h3 { margin:14px 0 6px; font-size:13px; }
+`;
