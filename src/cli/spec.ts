@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
+import { compareCampaigns, findOutcomeComparison, type OutcomeComparison } from '../campaign/compare-campaigns.js';
+import { renderOutcomeComparison } from '../campaign/render-outcome-comparison.js';
 import { CambrianError, SpecError } from '../errors.js';
 import { diffSpecs } from '../spec/diff-specs.js';
 import { listSpecs } from '../spec/list-specs.js';
@@ -79,14 +81,26 @@ export function register(program: Command): void {
     .description('compare two specs (id@version, path or gen-N): section summary, FROZEN violations, unified diff')
     .option('--json', 'print the structure as one JSON document')
     .option('--generations <dir>', 'folder of gen-N artifacts for gen-N refs')
-    // ── campaigns: `--campaigns <c1> <c2>` (line spec changes up against the change in outcomes) is added here
-    // ── later by the campaign owner. Keep the JSON document additive: it will gain a `campaigns` key.
-    .action(async (a: string, b: string, options: { json?: boolean; generations?: string }) => {
+    // ── campaigns: with --campaigns, a and b are campaign ids; the outcomes are added under a `campaigns` key.
+    .option('--campaigns', 'a and b are campaign ids: compare their spec versions and their outcomes')
+    .action(async (a: string, b: string, options: { json?: boolean; generations?: string; campaigns?: boolean }) => {
       const loadOptions = generationsOption(options);
-      const diff = diffSpecs(await loadSpec(a, loadOptions), await loadSpec(b, loadOptions));
-      // ── campaigns: compute the outcome comparison here and add it to both outputs below.
-      if (options.json === true) return printJson(diff);
-      process.stdout.write(renderSpecDiff(diff, { color: shouldColor() }));
+      let outcomes: OutcomeComparison | null;
+      let diff: ReturnType<typeof diffSpecs>;
+      if (options.campaigns === true) {
+        const compared = await compareCampaigns({ generationsDir: options.generations, a, b });
+        diff = diffSpecs(compared.specA, compared.specB);
+        outcomes = compared.comparison;
+      } else {
+        const [specA, specB] = [await loadSpec(a, loadOptions), await loadSpec(b, loadOptions)];
+        diff = diffSpecs(specA, specB);
+        outcomes = await findOutcomeComparison({ generationsDir: options.generations, a: specA, b: specB });
+      }
+      if (options.json === true) return printJson(outcomes === null ? diff : { ...diff, campaigns: outcomes });
+      const color = shouldColor();
+      if (outcomes !== null)
+        process.stdout.write(`${renderOutcomeComparison({ diff, comparison: outcomes, color })}\n`);
+      process.stdout.write(renderSpecDiff(diff, { color }));
     });
 }
 
