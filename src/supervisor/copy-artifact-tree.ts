@@ -8,13 +8,19 @@ const SKIPPED_TOP = new Set(['node_modules', 'dist']);
  * Copies an artifact folder, regular files and folders only. A symlink or any other kind of entry is refused: an
  * offspring could point one at a host file, and following it would seal (or leak) that file.
  */
-export async function copyArtifactTree(options: { from: string; to: string; readOnly?: boolean }): Promise<void> {
+export async function copyArtifactTree(options: {
+  from: string;
+  to: string;
+  readOnly?: boolean;
+  keepBuildOutput?: boolean;
+}): Promise<void> {
+  const skipped = options.keepBuildOutput === true ? new Set(['node_modules']) : SKIPPED_TOP;
   async function walk(rel: string): Promise<void> {
     const source = path.join(options.from, rel);
     const target = path.join(options.to, rel);
     await mkdir(target, { recursive: true });
     for (const entry of await readdir(source, { withFileTypes: true })) {
-      if (rel === '' && SKIPPED_TOP.has(entry.name)) continue;
+      if (rel === '' && skipped.has(entry.name)) continue;
       const childRel = rel === '' ? entry.name : path.join(rel, entry.name);
       const info = await lstat(path.join(options.from, childRel));
       if (info.isDirectory()) await walk(childRel);

@@ -153,7 +153,16 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
           `artifact hash does not verify: manifest.json says ${manifest['artifact-hash']}, the ${files.length} files on disk hash to ${actual}`,
         );
       }
-      await rename(staging, target);
+      try {
+        await rename(staging, target);
+      } catch (error) {
+        // Another Supervisor on the same dir (a campaign lane) sealed this number first.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+          throw new HttpFailure(409, `generation ${generation} is already used; ask GET /versions for the next number`);
+        }
+        throw error;
+      }
       const parent = options.primeGeneration;
       const record: GenerationRecord = {
         generation,

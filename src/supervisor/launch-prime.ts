@@ -51,7 +51,7 @@ export async function launchPrime(options: {
   const env: Record<string, string> = {
     PATH: `${prime.dir}/node_modules/.bin:${defaultSandboxPath()}`,
     CI: '1',
-    CAMBRIAN_POLL_INTERVAL_MS: '250',
+    CAMBRIAN_POLL_INTERVAL_MS: '100',
     ...extra,
     CAMBRIAN_PORT: '8401',
     CAMBRIAN_GENERATION: String(prime.generation),

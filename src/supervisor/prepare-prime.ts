@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { computeArtifactHash } from '../artifact/compute-artifact-hash.js';
+import { hashBytes } from '../artifact/hash.js';
+import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { type Manifest, manifestSchema } from '../artifact/manifest-schema.js';
 import { CambrianError, UsageError } from '../errors.js';
 import { findStoreDir } from '../rig/rig-layout.js';
@@ -19,6 +22,8 @@ export interface PreparedPrime {
   /** Binds that make `dir` and its node_modules (the package store) visible at their host paths. */
   binds: SandboxBind[];
   buildMs: number;
+  /** The build output came from the build cache (no build ran). */
+  buildCached: boolean;
 }
 
 /** `gen-N` → N; anything else is a usage error. */
@@ -73,7 +78,17 @@ export async function preparePrime(options: {
     });
   }
   const dir = path.join(options.runDir, 'prime');
-  await copyArtifactTree({ from: source, to: dir });
+  // A Prime is rebuilt identically every run (campaigns run the same one many times): its sandboxed build output is
+  // cached by a hash of the files actually on disk and the build command, and copied in instead of building again.
+  const sourceManifest = manifestSchema.parse(JSON.parse(await readFile(path.join(source, 'manifest.json'), 'utf8')));
+  const filesHash = await computeArtifactHash({ artifactDir: source, files: await listArtifactFiles(source) });
+  const cacheKey = hashBytes(`${filesHash}\0${sourceManifest.entry.build}`).slice(
+    'sha256:'.length,
+    'sha256:'.length + 32,
+  );
+  const cacheTree = path.join(lineage.paths.state, 'build-cache', cacheKey, 'tree');
+  const cached = existsSync(cacheTree);
+  await copyArtifactTree({ from: cached ? cacheTree : source, to: dir, keepBuildOutput: cached });
   const manifest = manifestSchema.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
   const storeDir = findStoreDir(findEngineRoot());
   const binds: SandboxBind[] = [{ host: dir, writable: true }];
@@ -83,6 +98,7 @@ export async function preparePrime(options: {
     binds.push({ host: storeDir, inside: path.join(dir, 'node_modules') });
   }
   const started = Date.now();
+  if (cached) return { generation, dir, manifest, binds, buildMs: Date.now() - started, buildCached: true };
   const result = await runSandboxed({
     sandbox: options.sandbox,
     argv: ['sh', '-c', manifest.entry.build],
@@ -100,7 +116,19 @@ export async function preparePrime(options: {
       hint: `run \`cambrian rig ${source}\` to see the full diagnostics`,
     });
   }
-  return { generation, dir, manifest, binds, buildMs: Date.now() - started };
+  await storeBuild({ dir, cacheTree }).catch(() => {});
+  return { generation, dir, manifest, binds, buildMs: Date.now() - started, buildCached: false };
+}
+
+/** Keeps the built tree (without node_modules) for the next run of the same Prime; a race just loses the rename. */
+async function storeBuild(options: { dir: string; cacheTree: string }): Promise<void> {
+  const staging = `${options.cacheTree}.${process.pid}.${Date.now()}`;
+  await copyArtifactTree({ from: options.dir, to: staging, keepBuildOutput: true });
+  try {
+    await rename(staging, options.cacheTree);
+  } catch {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 function lastLine(text: string): string {

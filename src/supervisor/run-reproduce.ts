@@ -142,6 +142,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
   let supervisor: Supervisor | null = null;
   let primeEnding: PrimeEnding = { code: null, signal: null, stopped: null };
   let primeBuildMs = 0;
+  let primeBuildCached = false;
   let backendName = 'exemplar';
   let logStream: ReturnType<typeof createWriteStream> | null = null;
   try {
@@ -167,6 +168,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     primeBuildMs = prime.buildMs;
+    primeBuildCached = prime.buildCached;
     const workspace = path.join(runDir, 'workspace');
     await mkdir(workspace);
     const specDir = path.join(runDir, 'spec');
@@ -273,6 +275,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       ended: ended.toISOString(),
       wallMs: ended.getTime() - started.getTime(),
       primeBuildMs,
+      primeBuildCached,
       generations,
       promoted,
       tokens: total.usage,

@@ -32,6 +32,8 @@ export interface RunSummary {
   wallMs: number;
   /** Time spent preparing (copy + sandboxed build) the Prime. */
   primeBuildMs: number;
+  /** The Prime's build output came from `.cambrian/build-cache/` (same files, same build command as an earlier run). */
+  primeBuildCached: boolean;
   generations: RunGeneration[];
   promoted: number[];
   tokens: TokenCount;
