@@ -37,14 +37,18 @@ try {
   spec = await loadSpec(manifest['spec-id'], { root });
 }
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'cambrian-bench-'));
+// A private snapshot: the work tree may change while the bench runs (gen-0 resealed, the genome edited).
+const snapshot = path.join(scratch, 'gen-0');
+await copyArtifact({ sourceDir: artifactDir, targetDir: snapshot });
+artifactDir = snapshot;
 const probe = await runRig({ artifactDir, spec, sandbox, timeouts: { build: 1, test: 1 } });
 if (probe.failure_stage === 'manifest') {
-  const copy = path.join(scratch, 'gen-0');
-  execFileSync('cp', ['-r', artifactDir, copy]);
-  await rm(path.join(copy, 'node_modules'), { force: true, recursive: true });
-  await rm(path.join(copy, 'dist'), { force: true, recursive: true });
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'seal-artifact.mjs'), copy, spec.path]);
-  artifactDir = copy;
+  await writeFile(path.join(scratch, `${spec.id}.md`), spec.bytes);
+  execFileSync(process.execPath, [
+    path.join(root, 'scripts', 'seal-artifact.mjs'),
+    snapshot,
+    path.join(scratch, `${spec.id}.md`),
+  ]);
   note = `gen-0 resealed against ${spec.id}@${spec.version} (its manifest did not verify: ${probe.diagnostics?.summary})`;
 }
 const entry = JSON.parse(readFileSync(path.join(artifactDir, 'manifest.json'), 'utf8')).entry;
