@@ -137,6 +137,8 @@ describe('the reproductive chain, offline', () => {
       [5, 'promoted', null],
     ]);
     expect(summary?.generations[0]?.purposes).toEqual({ fresh: 1, repair: 1 });
+    // gen-0 ran before on this dir: its sandboxed build comes from the build cache.
+    expect(summary?.primeBuildCached).toBe(true);
     expect(summary?.generations[1]?.purposes).toEqual({ retry: 1 });
     expect(stderr).toMatch(/gen 4 repair .*end_turn/);
     expect(stderr).toMatch(/gen 5 retry .*end_turn/);
