@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Gateway } from '../gateway/create-gateway.js';
 import type { Sandbox, SandboxBridge } from '../rig/sandbox/sandbox-types.js';
 import { defaultSandboxPath, spawnSandboxed } from '../rig/sandbox/spawn-sandboxed.js';
@@ -53,7 +54,8 @@ export async function launchPrime(options: {
     CI: '1',
     CAMBRIAN_POLL_INTERVAL_MS: '100',
     ...extra,
-    CAMBRIAN_PORT: '8401',
+    // Without a network namespace the Prime shares the host's ports with the rig's artifacts (which use 8401).
+    CAMBRIAN_PORT: sandbox.kind === 'none' ? String(await findFreePort()) : '8401',
     CAMBRIAN_GENERATION: String(prime.generation),
     CAMBRIAN_SUPERVISOR_URL: bridged ? `http://127.0.0.1:${SUPERVISOR_PORT_INSIDE}` : supervisor.url,
     ANTHROPIC_BASE_URL: bridged ? `http://127.0.0.1:${GATEWAY_PORT_INSIDE}` : gateway.url,
@@ -93,4 +95,15 @@ export async function launchPrime(options: {
     options.signal?.removeEventListener('abort', onAbort);
     await child.kill().catch(() => {});
   }
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
