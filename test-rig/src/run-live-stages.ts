@@ -98,8 +98,9 @@ async function main(): Promise<LiveStageOutput> {
 
   const startedAt = Date.now();
   const child = spawn('sh', ['-c', input.startCommand], {
+    // The rig's environment minus what only the test command needs (docs/contracts.md §1).
     env: {
-      ...process.env,
+      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CAMBRIAN_JUNIT_PATH')),
       ...probe?.env,
       CAMBRIAN_PORT: String(input.port),
       CAMBRIAN_GENERATION: String(input.generation),

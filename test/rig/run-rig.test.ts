@@ -220,3 +220,24 @@ describe('the health stage', () => {
     }
   });
 });
+
+describe('the start stage', () => {
+  it("starts the artifact with the rig's variables only", async () => {
+    const fixture = await sealFixture({
+      name: 'never-binds',
+      files: {
+        'server.mjs':
+          "console.log('KEYS ' + Object.keys(process.env).sort().join(','));\nsetInterval(() => {}, 1000);\n",
+      },
+    });
+    try {
+      const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
+      expect(report.failure_stage).toBe('start');
+      expect(report.diagnostics?.stdout_tail.trim()).toBe(
+        'KEYS CAMBRIAN_GENERATION,CAMBRIAN_PORT,CI,HOME,NODE_OPTIONS,PATH,PWD',
+      );
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});
