@@ -8,6 +8,7 @@ const ETC_FILES = [
   '/etc/ca-certificates',
   '/etc/alternatives',
   '/etc/hosts',
+  '/etc/resolv.conf',
   '/etc/host.conf',
   '/etc/nsswitch.conf',
   '/etc/passwd',
