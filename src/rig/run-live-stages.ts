@@ -68,7 +68,13 @@ export async function runLiveStages(options: {
   });
   const text = Buffer.concat(chunks).toString('utf8');
   const line = text.split('\n').find((candidate) => candidate.startsWith(LIVE_RESULT_MARKER));
-  if (line === undefined) {
+  let output: LiveStageOutput | null = null;
+  try {
+    output = line === undefined ? null : (JSON.parse(line.slice(LIVE_RESULT_MARKER.length)) as LiveStageOutput);
+  } catch {
+    // a cut or garbled result line counts as no result
+  }
+  if (output === null) {
     const summary = describeEnding('the live stage runner (start, health, reproduce)', result, {
       timeoutMs,
       memoryMb: options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb,
@@ -87,7 +93,6 @@ export async function runLiveStages(options: {
       },
     };
   }
-  const output = JSON.parse(line.slice(LIVE_RESULT_MARKER.length)) as LiveStageOutput;
   const checks: Partial<Record<LiveStage, StageCheck>> = { start: output.checks.start, health: output.checks.health };
   if (output.checks.reproduce !== undefined) checks.reproduce = output.checks.reproduce;
   return { checks, diagnostics: output.failure };
