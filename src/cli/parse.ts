@@ -53,10 +53,29 @@ async function readReply(replyFile: string): Promise<{ files: BlockFile[]; error
       else errors.push(event);
     }
   };
-  // Streamed through the same chunk-safe parser a Prime uses; the decoder keeps multi-byte characters whole.
-  for await (const chunk of createReadStream(replyFile, { encoding: 'utf8' })) take(parser.push(chunk as string));
+  // Streamed through the same chunk-safe parser a Prime uses. The decoder keeps multi-byte characters whole across
+  // reads, drops a leading BOM (which would hide a first-line marker) and refuses bytes that are not UTF-8, which a
+  // model reply never holds, rather than silently writing U+FFFD into files.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const bytes of createReadStream(replyFile)) take(parser.push(decoder.decode(bytes, { stream: true })));
+    take(parser.push(decoder.decode()));
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new CambrianError({
+      code: 'E_REPLY_NOT_UTF8',
+      message: `reply file ${replyFile} is not valid UTF-8 text`,
+      hint: 'save the reply as UTF-8 (a model reply always is); a damaged file cannot be parsed faithfully',
+      data: { file: replyFile },
+      cause: error,
+    });
+  }
   take(parser.end());
   return { files, errors };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 async function runParse(replyFile: string, options: ParseCommandOptions): Promise<number> {
@@ -86,17 +105,17 @@ async function runParse(replyFile: string, options: ParseCommandOptions): Promis
   const lines: string[] = [];
   if (ok) {
     const width = Math.min(60, Math.max(...sized.map((f) => f.path.length)));
-    lines.push(`${chalk.green('ok')} ${replyFile}: ${sized.length} files, ${total} bytes`);
+    lines.push(`${chalk.green('ok')} ${replyFile}: ${plural(sized.length, 'file')}, ${plural(total, 'byte')}`);
     for (const f of sized)
       lines.push(`  ${f.path.padEnd(width)}  ${String(f.bytes).padStart(8)} bytes  line ${f.line}`);
     lines.push(
       out === null
-        ? chalk.dim(`would write ${sized.length} files; pass --out DIR to write them`)
-        : `wrote ${sized.length} files to ${out}`,
+        ? chalk.dim(`would write ${plural(sized.length, 'file')}; pass --out DIR to write them`)
+        : `wrote ${plural(sized.length, 'file')} to ${out}`,
     );
   } else {
     lines.push(
-      `${chalk.red('not parseable')} ${replyFile}: ${errors.length} error${errors.length === 1 ? '' : 's'}` +
+      `${chalk.red('not parseable')} ${replyFile}: ${plural(errors.length, 'error')}` +
         (options.out === undefined ? '' : `; nothing written to ${path.resolve(options.out)}`),
     );
     for (const e of errors) lines.push(`  ${replyFile}:${e.line}  ${chalk.yellow(e.rule)}  ${e.message}`);

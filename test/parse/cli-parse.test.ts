@@ -207,6 +207,26 @@ describe('cambrian parse', () => {
     expect(snapshot(tmp)).toEqual(before);
   });
 
+  it('drops a UTF-8 BOM before the first marker and keeps characters whole across read chunks', () => {
+    expect(cambrian('parse', path.join(FIXTURES, 'bom.txt')).stdout).toMatch(/bom\.txt\s+11 bytes\s+line 1/);
+    // 2-byte and 4-byte characters over 200 KB, so some straddle the CLI's 64 KiB reads
+    const content = `${'é𝄞'.repeat(40_000)}\n`;
+    const reply = path.join(tmp, 'wide.txt');
+    writeFileSync(reply, `<file path="wide.txt">\n${content}</file:end>\n`);
+    const out = path.join(tmp, 'out');
+    const result = cambrian('parse', reply, '--out', out);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${Buffer.byteLength(content)} bytes`);
+    expect(readFileSync(path.join(out, 'wide.txt'), 'utf8')).toBe(content);
+  });
+
+  it('refuses a reply that is not UTF-8 (exit 2) instead of writing replacement characters', () => {
+    const result = cambrian('parse', path.join(FIXTURES, 'invalid-utf8.txt'), '--out', path.join(tmp, 'out'));
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('E_REPLY_NOT_UTF8');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('exits 2 with one line and a hint for a missing reply file', () => {
     const result = cambrian('parse', path.join(tmp, 'missing.txt'));
     expect(result.code, result.stderr).toBe(2);
