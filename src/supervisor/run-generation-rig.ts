@@ -50,7 +50,7 @@ export async function runGenerationRig(options: {
     if (options.signal.aborted) return null;
     const timedOut = timeout.signal.aborted || error instanceof RigTimeout;
     const summary = timedOut
-      ? `the rig did not finish within ${Math.round(options.timeoutMs / 1000)} s`
+      ? `the rig did not finish within ${options.timeoutMs / 1000} s`
       : `the rig crashed: ${error instanceof Error ? error.message : String(error)}`;
     return {
       rigResult: timedOut ? 'timeout' : 'crash',
