@@ -52,9 +52,10 @@ function portIsBound(port: number): Promise<boolean> {
 }
 
 function killGroup(child: ChildProcess): void {
-  for (const target of [-(child.pid ?? 0), child.pid ?? 0]) {
+  const pid = child.pid ?? 0;
+  for (const target of pid > 1 ? [-pid, pid] : []) {
     try {
-      if (target !== 0) process.kill(target, 'SIGKILL');
+      process.kill(target, 'SIGKILL');
     } catch {
       // gone
     }

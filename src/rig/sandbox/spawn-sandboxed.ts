@@ -26,7 +26,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const entry of live) {
-      for (const target of [-entry.pid, entry.pid]) {
+      for (const target of entry.pid > 1 ? [-entry.pid, entry.pid] : []) {
         try {
           process.kill(target, 'SIGKILL');
         } catch {
@@ -176,7 +176,8 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
   });
 
   async function killTree(): Promise<void> {
-    for (const target of [-pid, pid]) {
+    // Never signal pid 0, 1 or -1 (a launcher that failed to spawn has no pid): that would hit everything.
+    for (const target of pid > 1 ? [-pid, pid] : []) {
       try {
         process.kill(target, 'SIGKILL');
       } catch {
