@@ -61,7 +61,7 @@ async function readReply(replyFile: string): Promise<{ files: BlockFile[]; error
     for await (const bytes of createReadStream(replyFile)) take(parser.push(decoder.decode(bytes, { stream: true })));
     take(parser.push(decoder.decode()));
   } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
     throw new CambrianError({
       code: 'E_REPLY_NOT_UTF8',
       message: `reply file ${replyFile} is not valid UTF-8 text`,

@@ -6,7 +6,11 @@ import {
   quotePath,
 } from './check-block-path.js';
 
-/** A complete, valid block: `line` is the line of its `<file path="…">` marker, `endLine` that of its `</file:end>`. */
+/**
+ * A complete, valid block: `line` is the line of its `<file path="…">` marker, `endLine` that of its `</file:end>`.
+ * `content` is the text between the two marker lines exactly as sent: every line with its `\n` (a `\r` before it is
+ * kept; only marker lines are compared without it); a block with no lines has content ''.
+ */
 export interface BlockFile {
   type: 'file';
   path: string;
@@ -32,7 +36,10 @@ export interface BlockError {
 export type BlockEvent = BlockFile | BlockError;
 
 export interface BlockParser {
-  /** Feeds the next piece of the reply, split anywhere; returns the blocks (and errors) completed by it. */
+  /**
+   * Feeds the next piece of the reply, split anywhere; returns the blocks (and errors) completed by it, as a fresh
+   * array or a shared frozen empty one. Throws only when called after `end()`.
+   */
   push(chunk: string): readonly BlockEvent[];
   /** Ends the input: returns what the last line completes plus `unclosed-block` / `no-blocks` errors. */
   end(): readonly BlockEvent[];
