@@ -38,17 +38,8 @@ export function parsePrimeRef(ref: string | undefined): number {
   return Number(match[1]);
 }
 
-/**
- * The Prime of a run: gen-0 or a promoted generation, copied into the run's private dir (never run in place: the
- * sealed artifact stays untouched) and built in the sandbox with the package store as its node_modules.
- */
-export async function preparePrime(options: {
-  lineage: Lineage;
-  generation: number;
-  runDir: string;
-  sandbox: Sandbox;
-  signal?: AbortSignal;
-}): Promise<PreparedPrime> {
+/** Only gen-0 or a promoted generation may run as the Prime; anything else is refused naming its outcome. */
+export async function assertRunnablePrime(options: { lineage: Lineage; generation: number }): Promise<void> {
   const { lineage, generation } = options;
   if (generation !== 0) {
     const record = await lineage.records.get(generation);
@@ -69,6 +60,21 @@ export async function preparePrime(options: {
       });
     }
   }
+}
+
+/**
+ * The Prime of a run: gen-0 or a promoted generation, copied into the run's private dir (never run in place: the
+ * sealed artifact stays untouched) and built in the sandbox with the package store as its node_modules.
+ */
+export async function preparePrime(options: {
+  lineage: Lineage;
+  generation: number;
+  runDir: string;
+  sandbox: Sandbox;
+  signal?: AbortSignal;
+}): Promise<PreparedPrime> {
+  const { lineage, generation } = options;
+  await assertRunnablePrime({ lineage, generation });
   const source = path.join(lineage.paths.root, `gen-${generation}`);
   if (!existsSync(path.join(source, 'manifest.json'))) {
     throw new CambrianError({

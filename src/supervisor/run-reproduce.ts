@@ -21,7 +21,7 @@ import { type RunRig, type Supervisor, startSupervisor } from './create-supervis
 import { launchPrime, type PrimeEnding } from './launch-prime.js';
 import { resolveGenerationsDir } from './lineage-paths.js';
 import { openLineage } from './open-lineage.js';
-import { parsePrimeRef, preparePrime } from './prepare-prime.js';
+import { assertRunnablePrime, parsePrimeRef, preparePrime } from './prepare-prime.js';
 import type { RecoveryReport } from './recover-lineage.js';
 import { describePrimeExit, type RunGeneration, type RunSummary } from './run-summary.js';
 import type { SupervisorEvent } from './supervisor-events.js';
@@ -159,6 +159,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
     await removeDeadRunDirs();
     runDir = await mkdtemp(path.join(os.tmpdir(), 'cambrian-run-'));
     await writeFile(path.join(runDir, 'owner.pid'), String(process.pid));
+    await assertRunnablePrime({ lineage, generation: primeGeneration });
     emit({ type: 'phase', phase: 'build-prime', detail: `gen-${primeGeneration}` });
     const prime = await preparePrime({
       lineage,
