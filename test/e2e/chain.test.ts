@@ -171,6 +171,17 @@ describe('the reproductive chain, offline', () => {
     expect(stderr).toContain(`--prime gen-${failedGeneration} is not promoted (it is failed, rig-result non-viable`);
   });
 
+  it('--budget: the gateway refuses before a request that could pass it, the Prime stops cleanly (exit 3)', async () => {
+    const { code, summary, stderr } = await reproduce(['--spec', 'MINIMAL-SPEC-001', '--budget', '5000']);
+    expect(code).toBe(1);
+    expect(summary?.primeExit).toMatchObject({ code: 3, meaning: 'token budget exhausted' });
+    expect(summary?.generations).toEqual([]);
+    expect(summary?.tokens.output).toBe(0);
+    expect(stderr).toMatch(
+      /gateway refused gen \d+ fresh: 402 budget_exceeded: token budget exhausted: 0 of 5000 tokens used/,
+    );
+  }, 120_000);
+
   it('SIGKILL mid-generation, then a second run: records, artifacts and git consistent, and the run goes on', async () => {
     const killed = runCli(['reproduce', '--spec', 'MINIMAL-SPEC-001', '--generations', generations], {
       cwd: work,
