@@ -43,6 +43,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const emit = options.onEvent ?? (() => {});
   const budget = options.budget ?? null;
   const inFlight = new Set<AbortController>();
+  let reserved = 0;
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
     handle(request, response).catch((error: unknown) => {
@@ -87,10 +88,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (budget !== null) {
       const estimate = estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens });
-      const used = totalTokens(ledger.total().usage);
+      // Requests still streaming count with their estimate, so two at once cannot both slip under the budget.
+      const used = totalTokens(ledger.total().usage) + reserved;
       if (used + estimate.total > budget) {
         const message =
-          `token budget exhausted: ${used} of ${budget} tokens used, and this request may need about ${estimate.total} ` +
+          `token budget of ${budget} would be exceeded: ${used} tokens used or reserved so far, and this request may need about ${estimate.total} ` +
           `(input ≈ body bytes / 4 = ${estimate.input}, output up to min(max_tokens, ${estimate.outputCap}) = ${estimate.output}); ` +
           'raise --budget / CAMBRIAN_TOKEN_BUDGET to go on';
         emit({ type: 'refused', generation, purpose, status: 402, errorType: 'budget_exceeded', message });
@@ -98,7 +100,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
     }
-    await relay({ request, response, body, generation, purpose });
+    const reservation =
+      budget === null ? 0 : estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens }).total;
+    reserved += reservation;
+    try {
+      await relay({ request, response, body, generation, purpose });
+    } finally {
+      reserved -= reservation;
+    }
   }
 
   async function relay(context: {

@@ -178,7 +178,7 @@ describe('the reproductive chain, offline', () => {
     expect(summary?.generations).toEqual([]);
     expect(summary?.tokens.output).toBe(0);
     expect(stderr).toMatch(
-      /gateway refused gen \d+ fresh: 402 budget_exceeded: token budget exhausted: 0 of 5000 tokens used/,
+      /gateway refused gen \d+ fresh: 402 budget_exceeded: token budget of 5000 would be exceeded: 0 tokens used/,
     );
   }, 120_000);
 

@@ -112,7 +112,7 @@ describe('gateway', () => {
     const body = (await response.json()) as { type: string; error: { type: string; message: string } };
     expect(body.type).toBe('error');
     expect(body.error.type).toBe('budget_exceeded');
-    expect(body.error.message).toMatch(/of 20000 tokens used/);
+    expect(body.error.message).toMatch(/token budget of 20000 would be exceeded: \d+ tokens used or reserved so far/);
     expect(body.error.message).toMatch(/body bytes \/ 4/);
     expect(body.error.message).toMatch(/min\(max_tokens, 16384\)/);
     expect(gateway.ledger.total().exchanges).toBe(1);
