@@ -8,8 +8,8 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export type RoleName = 'generation' | 'escalation';
 
 /** The Prime's models when no role names one (docs/contracts.md §1: CAMBRIAN_MODEL, CAMBRIAN_ESCALATION_MODEL). */
-export const DEFAULT_GENERATION_MODEL = 'claude-sonnet-4-5';
-export const DEFAULT_ESCALATION_MODEL = 'claude-opus-4-5';
+export const DEFAULT_GENERATION_MODEL = 'claude-sonnet-4-6';
+export const DEFAULT_ESCALATION_MODEL = 'claude-opus-4-6';
 
 /** Which provider serves a role, with which model, where, with which key. */
 export interface RoleConfig {
