@@ -94,7 +94,8 @@ async function runParse(replyFile: string, options: ParseCommandOptions): Promis
       ok,
       reply: replyFile,
       files: sized,
-      errors: errors.map(({ type: _type, ...rest }) => rest),
+      // the shape of a parse error in the genome: path is null when there is none (no-blocks)
+      errors: errors.map((e) => ({ line: e.line, path: e.path ?? null, rule: e.rule, message: e.message })),
       out,
       written: out !== null,
     };

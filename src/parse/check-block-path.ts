@@ -1,12 +1,12 @@
 /**
- * The path rules of a `<file path="…">` block (docs/contracts.md §6). Each violation has a stable rule name that the
- * parser reports together with the line, so a parse-repair prompt or a terminal can say exactly what is wrong.
+ * The path rules of a `<file path="…">` block (docs/contracts.md §6), with the rule names and the order of the genome
+ * (spec/CAMBRIAN-SPEC-005.md, "Path rules") and of gen-0's parser, so `cambrian parse` names the same rule a Prime
+ * would. A backslash is a `path-charset` violation like any other character outside the set.
  */
 export type BlockPathRule =
   | 'path-empty'
   | 'path-too-long'
   | 'path-absolute'
-  | 'path-backslash'
   | 'path-empty-segment'
   | 'path-dot-segment'
   | 'path-escapes'
@@ -39,9 +39,6 @@ export function checkBlockPath(path: string): PathViolation | undefined {
   const q = quotePath(path);
   if (path.length === 0) return { rule: 'path-empty', message: 'the path is empty' };
   if (path.startsWith('/')) return { rule: 'path-absolute', message: `path ${q} is absolute; use a relative path` };
-  if (path.includes('\\')) {
-    return { rule: 'path-backslash', message: `path ${q} contains a backslash; separate folders with "/"` };
-  }
   const segments = path.split('/');
   for (const segment of segments) {
     if (segment === '..') {
@@ -54,9 +51,11 @@ export function checkBlockPath(path: string): PathViolation | undefined {
     }
     if (segment === '.') return { rule: 'path-dot-segment', message: `path ${q} has a "." segment; normalise it` };
     if (!SEGMENT_CHARSET.test(segment)) {
+      const where = segment === path ? '' : ` in segment ${quotePath(segment)}`;
+      const backslash = segment.includes('\\') ? '; separate folders with "/"' : '';
       return {
         rule: 'path-charset',
-        message: `path ${q} has a character outside [A-Za-z0-9._@+-]${segment === path ? '' : ` in segment ${quotePath(segment)}`}`,
+        message: `path ${q} has a character outside [A-Za-z0-9._@+-]${where}${backslash}`,
       };
     }
   }
