@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CambrianError } from '../errors.js';
+import { StoppedError } from './stopped-error.js';
 
 export interface LockHolder {
   pid: number;
@@ -60,7 +61,7 @@ export async function acquireLock(options: {
   await mkdir(path.dirname(options.file), { recursive: true });
   const mine: LockHolder = { pid: process.pid, started: new Date().toISOString(), run: options.run };
   for (;;) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted === true) throw new StoppedError('waiting for the lock', options.signal.reason);
     try {
       await writeFile(options.file, `${JSON.stringify(mine)}\n`, { flag: 'wx' });
       return {
@@ -90,6 +91,8 @@ export async function acquireLock(options: {
       continue;
     }
     if (options.wait !== true) throw new LockedError(options.file, holder);
-    await sleep(options.pollMs ?? 500, undefined, options.signal === undefined ? {} : { signal: options.signal });
+    await sleep(options.pollMs ?? 500, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(
+      () => {},
+    );
   }
 }

@@ -13,6 +13,7 @@ import { defaultSandboxPath } from '../rig/sandbox/spawn-sandboxed.js';
 import { findEngineRoot } from '../version.js';
 import { copyArtifactTree } from './copy-artifact-tree.js';
 import type { Lineage } from './open-lineage.js';
+import { StoppedError } from './stopped-error.js';
 
 export interface PreparedPrime {
   generation: number;
@@ -114,6 +115,8 @@ export async function preparePrime(options: {
     timeoutMs: 180_000,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+  if (options.signal?.aborted === true)
+    throw new StoppedError(`building the Prime gen-${generation}`, options.signal.reason);
   if (result.exitCode !== 0) {
     await writeFile(path.join(options.runDir, 'prime-build.log'), `${result.stdoutTail}\n${result.stderrTail}`);
     throw new CambrianError({

@@ -144,6 +144,12 @@ describe('lock', () => {
     );
     expect((error as LockedError).hint).toContain('--wait');
 
+    // Waiting can be stopped (Ctrl-C): a StoppedError, not an abort stack trace.
+    const stop = new AbortController();
+    const stopped = acquireLock({ file, run: 'run-x', wait: true, pollMs: 20, signal: stop.signal }).catch((e: unknown) => e);
+    stop.abort('SIGINT');
+    expect(await stopped).toMatchObject({ code: 'E_STOPPED', message: 'stopped by SIGINT while waiting for the lock' });
+
     // --wait: the second gets it once the first lets go.
     const waiting = acquireLock({ file, run: 'run-3', wait: true, pollMs: 20 });
     await held.release();
