@@ -177,6 +177,13 @@ describe('createBlockParser', () => {
     expect(errors).toEqual([expect.objectContaining({ rule: 'path-escapes', line: 1, path: '../evil' })]);
   });
 
+  it('keeps NUL bytes and lone \\r in content as they are', () => {
+    const content = 'a\0b\rc\r\n\0\n';
+    expect(parseReply(`<file path="bin.dat">\n${content}</file:end>\n`).files).toEqual([
+      { path: 'bin.dat', content, line: 1 },
+    ]);
+  });
+
   it('returns the file event from the push that completes it', () => {
     const parser = createBlockParser();
     expect(parser.push('<file path="a">\nbody\n</file:e')).toEqual([]);
