@@ -80,12 +80,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const resumed = options.resume !== undefined;
   if (options.resume !== undefined) {
     state = await readCampaign(paths, options.resume);
-    spec = await loadResumedSpec(state, generationsDir);
     if (options.length !== undefined && options.length !== state.length)
       throw new UsageError(
         `--length ${options.length} differs from campaign ${state.id}'s length ${state.length}`,
         'leave --length out when resuming (a campaign keeps its length)',
       );
+    spec = await loadResumedSpec(state, generationsDir);
     if (options.spec !== undefined) {
       const asked = await loadSpec(options.spec, { generationsDir });
       if (asked.hash !== spec.hash)
@@ -137,6 +137,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     run: state.id,
     ...(options.wait === undefined ? {} : { wait: options.wait }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+  }).catch((error: unknown) => {
+    if (options.signal?.aborted !== true) throw error;
+    throw new CambrianError({
+      code: 'E_STOPPED',
+      message: `stopped while waiting for the lock on ${paths.root}; nothing was started`,
+      hint: resumed ? `resume later with --resume ${state.id}` : 'run the campaign again when the other run has ended',
+      exitCode: 1,
+    });
   });
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(options.signal?.reason);

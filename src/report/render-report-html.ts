@@ -47,15 +47,19 @@ export function renderReportHtml(data: ReportData): string {
 </header>
 <main>
 <section class="card wide"><h2>by the numbers</h2><div class="numbers" id="numbers"></div></section>
+<div class="column">
 <section class="card"><h2>lineage</h2>
 <div class="legend"><span><i style="background:#3a6ea5"></i>reference</span><span><i style="background:#1f9d55"></i>promoted</span><span><i style="background:#d64545"></i>failed / timeout</span><span><i style="background:#c98a00"></i>undecided</span></div>
 <div class="scroll" id="lineage"></div></section>
-<section class="card" id="detail" aria-live="polite"><p class="empty">click a generation</p></section>
+<div class="charts">
 <section class="card"><h2>viability across generations</h2><div class="scroll" id="chart-viability"></div></section>
 <section class="card"><h2>tokens across generations</h2><div class="scroll" id="chart-tokens"></div></section>
 <section class="card"><h2>viability across campaigns</h2><div class="scroll" id="chart-campaigns"></div></section>
 <section class="card"><h2>tokens across campaigns</h2><div class="scroll" id="chart-campaign-tokens"></div></section>
-<section class="card wide"><h2>campaigns</h2><div id="campaign-table"></div></section>
+</div>
+<section class="card"><h2>campaigns</h2><div id="campaign-table"></div></section>
+</div>
+<section class="card" id="detail" aria-live="polite"><p class="empty">click a generation</p></section>
 </main>
 <script type="application/json" id="cambrian-data">${embedJson(data)}</script>
 <script>${REPORT_CLIENT_JS}</script>

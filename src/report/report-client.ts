@@ -194,7 +194,9 @@ export const REPORT_CLIENT_JS = String.raw`
   function barChart(hostId, labels, series, options) {
     var host = document.getElementById(hostId);
     if (labels.length === 0) { host.appendChild(el('p', { 'class': 'empty' }, 'no data')); return; }
-    var slotW = options.stacked ? 30 : 22 * series.length + 14;
+    // Fit the card when the bars stay readable (at least 10 px a slot); otherwise the card scrolls.
+    var room = Math.max(0, (host.clientWidth || 0) - 58) / labels.length;
+    var slotW = Math.max(options.stacked ? 10 : 10 * series.length, Math.min(options.stacked ? 30 : 22 * series.length + 14, room));
     var w = Math.max(240, labels.length * slotW + 58), h = 190, left = 48, bottom = 36, top = 10;
     var root = svg('svg', { width: w, height: h, role: 'img', 'aria-label': options.title });
     var max = options.max;

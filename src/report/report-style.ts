@@ -7,10 +7,13 @@ body { margin:0; background:var(--bg); color:var(--fg); font-size:14px; }
 header { padding:16px 24px; background:#1d2330; color:#fff; }
 header h1 { margin:0; font-size:20px; }
 header p { margin:4px 0 0; color:#b9c0cf; font-size:12px; }
-main { display:grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap:16px; padding:16px 24px; }
+main { display:grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); align-items:start; gap:16px; padding:16px 24px; }
 section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width:0; }
 section.card h2 { margin:0 0 8px; font-size:15px; }
 .wide { grid-column: 1 / -1; }
+.column { display:flex; flex-direction:column; gap:16px; min-width:0; }
+.charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap:16px; }
+#detail { position:sticky; top:12px; max-height:calc(100vh - 24px); overflow:auto; }
 .numbers { display:flex; flex-wrap:wrap; gap:8px 24px; }
 .numbers div { min-width:120px; }
 .numbers b { display:block; font-size:18px; }

@@ -87,7 +87,10 @@ describe('cambrian lineage / stats / report (built CLI)', () => {
     expect(lines[3]).toMatch(/^ {3}├─ gen-3 promoted {2}MINIMAL-SPEC-001@0\.1\.0 /);
     expect(lines[4]).toMatch(/^ {3}└─ gen-4 failed /);
     // LLM-written text never reaches the terminal with its control characters.
-    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    const controls = [...result.stdout].filter(
+      (ch) => ch !== '\n' && (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f),
+    );
+    expect(controls).toEqual([]);
   });
 
   it('lineage --json nests children under their parent; lineage gen-N shows a subtree', async () => {
@@ -197,5 +200,28 @@ describe('cambrian lineage / stats / report (built CLI)', () => {
     } finally {
       await done();
     }
+  });
+  it('campaign refuses bad input before it starts anything', async () => {
+    const unknown = await cambrian('campaign', '--resume', 'camp-nope', '--generations', dir);
+    expect(unknown.exitCode).toBe(2);
+    expectCleanError(unknown.stderr, 'E_NO_CAMPAIGN');
+    const noLength = await cambrian('campaign', '--spec', 'MINIMAL-SPEC-001', '--generations', dir);
+    expect(noLength.exitCode).toBe(2);
+    expect(noLength.stderr).toMatch(/^error \[E_USAGE\] campaign needs --spec <ref> and --length N/);
+    const badLength = await cambrian('campaign', '--spec', 'MINIMAL-SPEC-001', '--length', '0', '--generations', dir);
+    expect(badLength.stderr).toMatch(/^error \[E_USAGE\] --length "0" is not a whole number ≥ 1/);
+    const otherLength = await cambrian('campaign', '--resume', A, '--length', '9', '--generations', dir);
+    expect(otherLength.stderr).toMatch(/^error \[E_USAGE\] --length 9 differs from campaign camp-cli-a's length 6/);
+    // The fixture campaign's spec hash is no spec's: its spec changed since, so it cannot be resumed.
+    const changed = await cambrian('campaign', '--resume', A, '--generations', dir);
+    expect(changed.exitCode).toBe(2);
+    expectCleanError(changed.stderr, 'E_CAMPAIGN_SPEC_CHANGED');
+    const badSpec = await cambrian('campaign', '--spec', 'NOPE-SPEC-999', '--length', '2', '--generations', dir);
+    expect(badSpec.exitCode).toBe(2);
+    expect(badSpec.stderr).toMatch(/^error \[E_SPEC_NOT_FOUND\]/);
+    // Nothing was started: no campaign file beyond the fixture's, no lock left behind.
+    expect(existsSync(path.join(dir, '.cambrian', 'lock'))).toBe(false);
+    const stats = JSON.parse((await cambrian('stats', '--generations', dir, '--json')).stdout);
+    expect(stats.campaigns.map((c: { id: string }) => c.id)).toEqual([A]);
   });
 });

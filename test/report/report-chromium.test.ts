@@ -148,7 +148,7 @@ describe('cambrian report in headless Chromium', () => {
     expect(facts).toMatch(/tokens200 in, 50 out, 10 cache read, 5 cache write/);
     // Stage rows with their durations, as the records hold them (fixture: 100·(i+1) + generation ms).
     const stages = await page.$$eval('#detail-stages tr[data-stage]', (rows) =>
-      rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => td.textContent)),
+      rows.map((row) => Array.from(row.querySelectorAll('td'), (td: { textContent: string | null }) => td.textContent)),
     );
     expect(stages).toEqual([
       ['manifest', 'passed', '102 ms', ''],
