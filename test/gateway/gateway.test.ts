@@ -32,7 +32,7 @@ describe('gateway', () => {
   it('streams SSE the official SDK parses, and accounts tokens per generation', async () => {
     const { gateway, events } = await start();
     const sdk = client({ baseURL: gateway.url, apiKey: gateway.token, generation: 7 });
-    const stream = sdk.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 64000, messages: [firstMessage()] });
+    const stream = sdk.messages.stream({ model: 'exemplar-test-model', max_tokens: 64000, messages: [firstMessage()] });
     let deltas = 0;
     stream.on('text', () => {
       deltas += 1;
@@ -64,7 +64,7 @@ describe('gateway', () => {
 
     // The same spec again is a cache read, as a provider with prompt caching would report it.
     await client({ baseURL: gateway.url, apiKey: gateway.token, generation: 7 })
-      .messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [firstMessage()] })
+      .messages.stream({ model: 'exemplar-test-model', max_tokens: 100, messages: [firstMessage()] })
       .finalMessage();
     expect(gateway.ledger.forGeneration(7).usage.cacheRead).toBe(usage.usage.cacheWrite);
   });
