@@ -5,7 +5,7 @@
 //
 // Run (from the repo root, after a build):  npx tsc -p tsconfig.build.json && node bench/campaign-lanes.mjs [--rounds 1]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,12 +22,28 @@ function runCampaign(lanes) {
     const started = process.hrtime.bigint();
     const result = spawnSync(
       process.execPath,
-      [bin, 'campaign', '--spec', 'MINIMAL-SPEC-001', '--length', String(LENGTH), '--lanes', String(lanes),
-        '--max-retries', '1', '--faults', 'failing-test', '--generations', dir, '--json'],
+      [
+        bin,
+        'campaign',
+        '--spec',
+        'MINIMAL-SPEC-001',
+        '--length',
+        String(LENGTH),
+        '--lanes',
+        String(lanes),
+        '--max-retries',
+        '1',
+        '--faults',
+        'failing-test',
+        '--generations',
+        dir,
+        '--json',
+      ],
       { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
     );
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.status !== 0) throw new Error(`campaign --lanes ${lanes} exited ${result.status}:\n${result.stderr.slice(-2000)}`);
+    if (result.status !== 0)
+      throw new Error(`campaign --lanes ${lanes} exited ${result.status}:\n${result.stderr.slice(-2000)}`);
     const campaign = JSON.parse(result.stdout);
     const records = readdirSync(path.join(dir, '.cambrian', 'records')).map((name) =>
       JSON.parse(readFileSync(path.join(dir, '.cambrian', 'records', name), 'utf8')),
@@ -56,5 +72,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const one = median(results[1]);
 const two = median(results[2]);
-console.log(`cpus ${os.cpus().length}; median --lanes 1 ${(one / 1000).toFixed(1)} s, --lanes 2 ${(two / 1000).toFixed(1)} s`);
+console.log(
+  `cpus ${os.cpus().length}; median --lanes 1 ${(one / 1000).toFixed(1)} s, --lanes 2 ${(two / 1000).toFixed(1)} s`,
+);
 console.log(`ratio lanes1/lanes2 = ${(one / two).toFixed(2)} (> 1: two lanes finish the campaign sooner)`);
