@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type GenerationRecord, generationRecordSchema } from '../artifact/generation-record-schema.js';
 import { CambrianError } from '../errors.js';
@@ -16,7 +16,19 @@ export interface RecordStore {
 
 export function createRecordStore(paths: LineagePaths): RecordStore {
   const fileOf = (generation: number): string => path.join(paths.records, `gen-${generation}.json`);
+  // Parsed records by file, reused while the file is unchanged: the Prime polls GET /versions several times a second.
+  const cache = new Map<string, { mtimeMs: number; size: number; ino: number; record: GenerationRecord }>();
   async function read(file: string): Promise<GenerationRecord> {
+    const info = await stat(file);
+    const hit = cache.get(file);
+    if (hit !== undefined && hit.mtimeMs === info.mtimeMs && hit.size === info.size && hit.ino === info.ino) {
+      return structuredClone(hit.record);
+    }
+    const record = await parse(file);
+    cache.set(file, { mtimeMs: info.mtimeMs, size: info.size, ino: info.ino, record: structuredClone(record) });
+    return record;
+  }
+  async function parse(file: string): Promise<GenerationRecord> {
     const text = await readFile(file, 'utf8');
     let data: unknown;
     try {
