@@ -74,7 +74,7 @@ async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   const describe = createProgressDescriber({ verbose: flags.verbose === true });
   const tty = process.stderr.isTTY === true;
   let statusShown = false;
-  let lastStatusAt = 0;
+  let lastStatusAt = Date.now();
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\ncambrian: ${signal}: stopping the Prime and the rig…\n`);
@@ -111,6 +111,10 @@ async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
           lastStatusAt = Date.now();
           process.stderr.write(`\r\x1b[2K${status.slice(0, (process.stderr.columns ?? 100) - 1)}`);
           statusShown = true;
+        } else if (status !== undefined && !tty && Date.now() - lastStatusAt > 10_000) {
+          // Logs get a line every 10 s of a long reply instead of a live line.
+          lastStatusAt = Date.now();
+          process.stderr.write(`${status}\n`);
         }
       },
     });
