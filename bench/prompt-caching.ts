@@ -167,12 +167,12 @@ export async function runPromptCachingBench(
     return billedOf(usageOfEvents(events));
   };
   try {
-    const fresh = await send(request(prompts, 'claude-sonnet-4-5', freshTask()), 'fresh');
+    const fresh = await send(request(prompts, 'claude-sonnet-4-6', freshTask()), 'fresh');
     clock += options.gapMinutes * 60_000;
-    const retrySameModel = await send(request(prompts, 'claude-sonnet-4-5', retryTask(prompts)), 'retry');
-    const retryEscalated = await send(request(prompts, 'claude-opus-4-5', retryTask(prompts)), 'retry');
+    const retrySameModel = await send(request(prompts, 'claude-sonnet-4-6', retryTask(prompts)), 'retry');
+    const retryEscalated = await send(request(prompts, 'claude-opus-4-6', retryTask(prompts)), 'retry');
     clock += 60_000;
-    const retryEscalatedAgain = await send(request(prompts, 'claude-opus-4-5', retryTask(prompts)), 'retry');
+    const retryEscalatedAgain = await send(request(prompts, 'claude-opus-4-6', retryTask(prompts)), 'retry');
     const total = (usage: BilledUsage) => usage.input + usage.cacheWrite + usage.cacheRead;
     return {
       promptTokens: { fresh: total(fresh), retry: total(retrySameModel) },
@@ -212,10 +212,10 @@ async function main(): Promise<void> {
     console.log(
       `\nretry ${gapMinutes} min after the fresh request (prompt tokens: fresh ${result.promptTokens.fresh}, retry ${result.promptTokens.retry})`,
     );
-    console.log(row('fresh, sonnet (writes the cache)', 'claude-sonnet-4-5', fresh));
-    console.log(row('retry, same model', 'claude-sonnet-4-5', result.retrySameModel));
-    console.log(row('retry escalated to opus, 1st', 'claude-opus-4-5', result.retryEscalated));
-    console.log(row('retry escalated to opus, 2nd (+1 min)', 'claude-opus-4-5', result.retryEscalatedAgain));
+    console.log(row('fresh, sonnet (writes the cache)', 'claude-sonnet-4-6', fresh));
+    console.log(row('retry, same model', 'claude-sonnet-4-6', result.retrySameModel));
+    console.log(row('retry escalated to opus, 1st', 'claude-opus-4-6', result.retryEscalated));
+    console.log(row('retry escalated to opus, 2nd (+1 min)', 'claude-opus-4-6', result.retryEscalatedAgain));
     console.log(
       `  billed-input ratio retry/fresh, same model: ${(result.retrySameModel.billed / fresh.billed).toFixed(3)} ` +
         `(target <= 0.30; uncached prompts: ${(result.promptTokens.retry / result.promptTokens.fresh).toFixed(3)})`,

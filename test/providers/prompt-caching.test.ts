@@ -29,28 +29,28 @@ describe('prompt-caching accounting of the local Anthropic server', () => {
   it('writes the prefix first, reads it within 5 minutes, per model, and expires it after', () => {
     let now = 0;
     const cache = createPromptCache({ now: () => now });
-    const first = cache.account(body('claude-sonnet-4-5', 'fresh task'));
+    const first = cache.account(body('claude-sonnet-4-6', 'fresh task'));
     expect(first.cache_read_input_tokens).toBe(0);
     expect(first.cache_creation_input_tokens).toBeGreaterThan(4000);
     now += 4 * 60_000;
-    const second = cache.account(body('claude-sonnet-4-5', 'a different, longer retry task'));
+    const second = cache.account(body('claude-sonnet-4-6', 'a different, longer retry task'));
     expect(second.cache_read_input_tokens).toBe(first.cache_creation_input_tokens);
     expect(second.cache_creation_input_tokens).toBe(0);
     expect(second.input_tokens).toBeGreaterThan(first.input_tokens);
     // The hit refreshed the entry: 4 more minutes is still within 5 of the last use.
     now += 4 * 60_000;
-    expect(cache.account(body('claude-sonnet-4-5', 'x')).cache_read_input_tokens).toBeGreaterThan(0);
-    expect(cache.account(body('claude-opus-4-5', 'x')).cache_read_input_tokens).toBe(0);
+    expect(cache.account(body('claude-sonnet-4-6', 'x')).cache_read_input_tokens).toBeGreaterThan(0);
+    expect(cache.account(body('claude-opus-4-6', 'x')).cache_read_input_tokens).toBe(0);
     now += 6 * 60_000;
-    expect(cache.account(body('claude-sonnet-4-5', 'x')).cache_read_input_tokens).toBe(0);
+    expect(cache.account(body('claude-sonnet-4-6', 'x')).cache_read_input_tokens).toBe(0);
   });
 
   it('caches nothing without a breakpoint or below the minimum length', () => {
     const cache = createPromptCache();
-    const unmarked = cache.account(body('claude-sonnet-4-5', 'task', false));
+    const unmarked = cache.account(body('claude-sonnet-4-6', 'task', false));
     expect(unmarked.cache_creation_input_tokens).toBe(0);
     const short = cache.account({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       messages: [{ role: 'user', content: [{ type: 'text', text: 'short', cache_control: { type: 'ephemeral' } }] }],
     });
     expect(short).toEqual({ input_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
@@ -69,7 +69,7 @@ describe('prompt caching through the anthropic backend', () => {
     started.replies.push(started.cachedReply('ok'), started.cachedReply('ok'));
     const backend = createAnthropicBackend({ baseUrl: started.url, apiKey: 'sk-ant-x-0123456789', apiKeyVar: 'K' });
     const request = primeRequest({
-      messages: (body('claude-sonnet-4-5', 'task', false) as { messages: unknown }).messages,
+      messages: (body('claude-sonnet-4-6', 'task', false) as { messages: unknown }).messages,
     });
     const first = usageOfEvents((await collect(backend, request)).events);
     const second = usageOfEvents((await collect(backend, request)).events);

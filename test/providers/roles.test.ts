@@ -149,10 +149,10 @@ describe('routeRequest', () => {
   const roles = resolveRoles({ flags: {}, env: {} });
 
   it('sends retries and requests for the escalation model to escalation, everything else to generation', () => {
-    expect(routeRequest({ model: 'claude-sonnet-4-5' }, { purpose: 'fresh' }, roles)).toBe('generation');
-    expect(routeRequest({ model: 'claude-sonnet-4-5' }, { purpose: 'retry' }, roles)).toBe('escalation');
-    expect(routeRequest({ model: 'claude-opus-4-5' }, { purpose: 'repair' }, roles)).toBe('escalation');
-    expect(routeRequest({ model: 'claude-opus-4-5' }, { purpose: null }, roles)).toBe('escalation');
+    expect(routeRequest({ model: 'claude-sonnet-4-6' }, { purpose: 'fresh' }, roles)).toBe('generation');
+    expect(routeRequest({ model: 'claude-sonnet-4-6' }, { purpose: 'retry' }, roles)).toBe('escalation');
+    expect(routeRequest({ model: 'claude-opus-4-6' }, { purpose: 'repair' }, roles)).toBe('escalation');
+    expect(routeRequest({ model: 'claude-opus-4-6' }, { purpose: null }, roles)).toBe('escalation');
     expect(routeRequest({ model: 'something-else' }, { purpose: 'continuation' }, roles)).toBe('generation');
   });
 

@@ -17,7 +17,8 @@ export function countTokens(text: string): number {
 
 /** Minimum cacheable prompt length per model family (Anthropic's prompt-caching documentation). */
 function minimumCacheable(model: string): number {
-  if (model.startsWith('claude-opus-4-5') || model.startsWith('claude-haiku-4-5')) return 4096;
+  if (['claude-opus-4-5', 'claude-opus-4-6', 'claude-haiku-4-5'].some((prefix) => model.startsWith(prefix)))
+    return 4096;
   if (model.startsWith('claude-3-5-haiku') || model.startsWith('claude-3-haiku')) return 2048;
   return 1024;
 }
