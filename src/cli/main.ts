@@ -1,25 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { readEngineVersion } from '../version.js';
+import * as campaign from './campaign.js';
+import * as diff from './diff.js';
 import { exitCodeFor, formatError } from './format-error.js';
+import * as lineage from './lineage.js';
+import * as parse from './parse.js';
+import * as report from './report.js';
+import * as reproduce from './reproduce.js';
+import * as rig from './rig.js';
+import * as spec from './spec.js';
+import * as stats from './stats.js';
+import * as supervise from './supervise.js';
 
-type Register = (program: Command) => void;
-
-/**
- * Each command lives in its own file under src/cli/ and exports `register(program)`.
- * They are loaded lazily so `cambrian --help` stays fast and one broken command cannot break the others.
- */
-const COMMAND_FILES = [
-  './spec.js',
-  './parse.js',
-  './rig.js',
-  './reproduce.js',
-  './supervise.js',
-  './diff.js',
-  './lineage.js',
-  './stats.js',
-  './campaign.js',
-  './report.js',
-];
+/** Each command lives in its own file under src/cli/ and exports `register(program)`. */
+const COMMANDS = [spec, parse, rig, reproduce, supervise, diff, lineage, stats, campaign, report];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('cambrian')
@@ -27,18 +21,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .version(readEngineVersion(), '-V, --version')
     .exitOverride()
     .showHelpAfterError();
-  for (const file of COMMAND_FILES) {
-    let mod: { register?: Register };
-    try {
-      mod = (await import(file)) as { register?: Register };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(file.slice(2))) {
-        continue;
-      }
-      throw error;
-    }
-    mod.register?.(program);
-  }
+  for (const command of COMMANDS) command.register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
