@@ -207,7 +207,12 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       primeGeneration,
       sandbox,
       runRig,
-      tokenUsage: (generation) => toTokenUsage(ledger.forGeneration(generation).usage),
+      // A Prime that renumbered after a 409 tagged its requests with the old number; the ledger then knows nothing
+      // of the new one, and the manifest's own count (the Prime's measurement) is the better figure.
+      tokenUsage: (generation) => {
+        const entry = ledger.forGeneration(generation);
+        return entry.exchanges === 0 ? null : toTokenUsage(entry.usage);
+      },
       socketPath: path.join(runDir, 'supervisor.sock'),
       onEvent: (event) => emit({ type: 'supervisor', event }),
     });

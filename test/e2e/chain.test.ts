@@ -106,7 +106,7 @@ describe('the reproductive chain, offline', () => {
     const last = summary?.generations.at(-1);
     expect([last?.parent, last?.outcome]).toEqual([primeOne, 'promoted']);
     primeTwo = last?.generation ?? -1;
-    expect(git('rev-parse', `gen-${primeTwo}^`)).toBe(git('rev-parse', `gen-${primeOne}`));
+    expect(git('rev-parse', `refs/heads/gen-${primeTwo}^`)).toBe(git('rev-parse', `refs/heads/gen-${primeOne}`));
   }, 240_000);
 
   it('gen-2 given MINIMAL-SPEC-001 → a viable, promoted echo server, through 529, a cut stream and a max_tokens stop', async () => {

@@ -97,9 +97,13 @@ describe('start-up recovery', () => {
     const lineage = await openLineage({ generationsDir, run: 'run-a', recover: false });
     expect(existsSync(path.join(generationsDir, 'gen-0', 'manifest.json'))).toBe(true);
     expect(existsSync(path.join(generationsDir, 'gen-0', 'node_modules'))).toBe(false);
-    const files = execFileSync('git', [`--git-dir=${lineage.git.gitDir}`, 'ls-tree', '-r', '--name-only', 'gen-0'], {
-      encoding: 'utf8',
-    });
+    const files = execFileSync(
+      'git',
+      [`--git-dir=${lineage.git.gitDir}`, 'ls-tree', '-r', '--name-only', 'refs/heads/gen-0'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(files).toContain('manifest.json');
     expect(files).not.toContain('node_modules/');
   });
@@ -146,7 +150,9 @@ describe('lock', () => {
 
     // Waiting can be stopped (Ctrl-C): a StoppedError, not an abort stack trace.
     const stop = new AbortController();
-    const stopped = acquireLock({ file, run: 'run-x', wait: true, pollMs: 20, signal: stop.signal }).catch((e: unknown) => e);
+    const stopped = acquireLock({ file, run: 'run-x', wait: true, pollMs: 20, signal: stop.signal }).catch(
+      (e: unknown) => e,
+    );
     stop.abort('SIGINT');
     expect(await stopped).toMatchObject({ code: 'E_STOPPED', message: 'stopped by SIGINT while waiting for the lock' });
 

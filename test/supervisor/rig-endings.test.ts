@@ -112,9 +112,13 @@ describe('rig endings', () => {
     expect(viaGit.source).toBe('git');
     expect(viaGit.files.length).toBeGreaterThan(5);
     expect(
-      execFileSync('git', [`--git-dir=${lineage.git.gitDir}`, 'diff', '--stat', 'gen-0', 'gen-1'], {
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        'git',
+        [`--git-dir=${lineage.git.gitDir}`, 'diff', '--stat', 'refs/heads/gen-0', 'refs/heads/gen-1'],
+        {
+          encoding: 'utf8',
+        },
+      ),
     ).toContain('src/server.ts');
   });
 });

@@ -134,7 +134,7 @@ describe('Supervisor API', () => {
       run: 'run-test',
     });
     expect(['in_progress', 'tested']).toContain(onDisk.outcome);
-    expect(git('rev-parse', 'gen-1^')).toBe(git('rev-parse', 'gen-0'));
+    expect(git('rev-parse', 'refs/heads/gen-1^')).toBe(git('rev-parse', 'refs/heads/gen-0'));
 
     const duplicate = await call('POST', '/spawn', { generation: 1, 'spec-hash': spec.hash, 'artifact-path': 'gen-1' });
     expect(duplicate.status).toBe(409);
