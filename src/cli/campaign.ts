@@ -4,33 +4,16 @@ import { formatCampaignSummary } from '../campaign/format-campaign-summary.js';
 import { type CampaignResult, runCampaign } from '../campaign/run-campaign.js';
 import { UsageError } from '../errors.js';
 import { addProviderOptions, type ProviderFlags, resolveRoles } from '../gateway/roles.js';
-import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { createProgressDescriber } from '../supervisor/describe-progress.js';
+import { addRunOptions, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
 
-interface CampaignFlags extends ProviderFlags {
+interface CampaignFlags extends ProviderFlags, RunFlags {
   spec?: string;
   length?: string;
   lanes?: string;
   prime?: string;
   resume?: string;
-  maxRetries?: string;
-  generations?: string;
-  faults?: string;
-  exemplarPace?: string;
-  budget?: string;
-  sandbox?: string;
-  wait?: boolean;
   json?: boolean;
-  verbose?: boolean;
-}
-
-const SANDBOXES = ['auto', 'bwrap', 'docker', 'podman', 'none'];
-
-function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min)
-    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a whole number ≥ ${min}`, `e.g. ${flag} ${min}`);
-  return Number(value);
 }
 
 export function register(program: Command): void {
@@ -42,30 +25,23 @@ export function register(program: Command): void {
     .option('--lanes <k>', 'attempts at once, each Prime in its own sandbox (default 1)')
     .option('--prime <gen-N>', 'run this promoted generation as the Prime (default gen-0)')
     .option('--resume <id>', 'continue a stopped campaign without losing or repeating attempts')
-    .option('--max-retries <n>', 'informed retries after a non-viable attempt (default 3)')
-    .option('--generations <dir>', 'generations dir (default ./generations, env CAMBRIAN_ARTIFACTS_ROOT)')
-    .option('--faults <list>', 'exemplar faults for each Prime run of the campaign (see `reproduce --help`)')
-    .option('--exemplar-pace <ms>', 'milliseconds between exemplar chunks (default 0)')
-    .option('--budget <tokens>', 'token budget of each run (env CAMBRIAN_TOKEN_BUDGET)')
-    .option('--sandbox <kind>', `sandbox: ${SANDBOXES.join(', ')} (default auto)`)
-    .option('--wait', 'wait for another run on the same generations dir instead of refusing')
-    .option('--json', 'print the campaign (with its summary) as one JSON document on stdout')
-    .option('--verbose', "show the Primes' own output");
+    .option('--json', 'print the campaign (with its summary) as one JSON document on stdout');
+  addRunOptions(command, {
+    faults: 'exemplar faults for each Prime run of the campaign (see `reproduce --help`)',
+    budget: 'token budget of each run',
+    verbose: "show the Primes' own output",
+  });
   addProviderOptions(command).action(async (flags: CampaignFlags) => {
     process.exitCode = await campaignCommand(flags);
   });
 }
 
 async function campaignCommand(flags: CampaignFlags): Promise<number> {
-  if (flags.sandbox !== undefined && !SANDBOXES.includes(flags.sandbox))
-    throw new UsageError(`--sandbox ${flags.sandbox} is not a sandbox`, `use one of ${SANDBOXES.join(', ')}`);
   if (flags.resume === undefined && (flags.spec === undefined || flags.length === undefined))
     throw new UsageError('campaign needs --spec <ref> and --length N', 'or --resume <campaign-id> to continue one');
   const length = wholeNumber('--length', flags.length, 1);
   const lanes = wholeNumber('--lanes', flags.lanes, 1);
-  const maxRetries = wholeNumber('--max-retries', flags.maxRetries, 0);
-  const pace = wholeNumber('--exemplar-pace', flags.exemplarPace, 0);
-  const budget = wholeNumber('--budget', flags.budget, 1);
+  const runOptions = readRunOptions(flags);
   const roles = resolveRoles({ flags, env: process.env });
   const many = (lanes ?? 1) > 1;
   const describers = new Map<number, ReturnType<typeof createProgressDescriber>>();
@@ -87,13 +63,7 @@ async function campaignCommand(flags: CampaignFlags): Promise<number> {
       ...(lanes === undefined ? {} : { lanes }),
       ...(flags.prime === undefined ? {} : { prime: flags.prime }),
       ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-      ...(maxRetries === undefined ? {} : { maxRetries }),
-      ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
-      ...(flags.faults === undefined ? {} : { faults: flags.faults }),
-      ...(pace === undefined ? {} : { exemplarPaceMs: pace }),
-      ...(budget === undefined ? {} : { budget }),
-      ...(flags.sandbox === undefined ? {} : { sandbox: flags.sandbox as SandboxRequest }),
-      ...(flags.wait === true ? { wait: true } : {}),
+      ...runOptions,
       roles,
       signal: controller.signal,
       onEvent: (event) => {

@@ -1,38 +1,17 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
 import { addProviderOptions, type ProviderFlags, resolveRoles } from '../gateway/roles.js';
-import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { createProgressDescriber } from '../supervisor/describe-progress.js';
 import { runReproduce } from '../supervisor/run-reproduce.js';
 import type { RunSummary } from '../supervisor/run-summary.js';
+import { addRunOptions, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
 
-interface ReproduceFlags extends ProviderFlags {
+interface ReproduceFlags extends ProviderFlags, RunFlags {
   spec: string;
   prime?: string;
   model?: string;
   maxGens?: string;
-  maxRetries?: string;
-  generations?: string;
-  faults?: string;
-  exemplarPace?: string;
-  budget?: string;
-  sandbox?: string;
-  wait?: boolean;
   json?: boolean;
-  verbose?: boolean;
-}
-
-const SANDBOXES = ['auto', 'bwrap', 'docker', 'podman', 'none'];
-
-function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min)
-    throw new UsageError(
-      `${flag} ${JSON.stringify(value)} is not a whole number ≥ ${min}`,
-      `e.g. ${flag} ${Math.max(min, 1)}`,
-    );
-  return Number(value);
 }
 
 export function register(program: Command): void {
@@ -43,27 +22,20 @@ export function register(program: Command): void {
     .option('--prime <gen-N>', 'run this promoted generation as the Prime (default gen-0)')
     .option('--model <model>', "the Prime's model for fresh generations (same as --generation-model)")
     .option('--max-gens <n>', 'promoted offspring to produce before the Prime stops (default 1)')
-    .option('--max-retries <n>', 'informed retries after a non-viable attempt (default 3)')
-    .option('--generations <dir>', 'generations dir (default ./generations, env CAMBRIAN_ARTIFACTS_ROOT)')
-    .option(
-      '--faults <list>',
-      'exemplar faults: unclosed-block, failing-test, overloaded, cut-stream, max-tokens (kind:N for N times)',
-    )
-    .option('--exemplar-pace <ms>', 'milliseconds between exemplar chunks (default 0)')
-    .option('--budget <tokens>', 'token budget of the run (env CAMBRIAN_TOKEN_BUDGET)')
-    .option('--sandbox <kind>', `sandbox: ${SANDBOXES.join(', ')} (default auto)`)
-    .option('--wait', 'wait for another run on the same generations dir instead of refusing')
-    .option('--json', 'print the run summary as one JSON document on stdout')
-    .option('--verbose', "show the Prime's own output");
+    .option('--json', 'print the run summary as one JSON document on stdout');
+  addRunOptions(command, {
+    faults: 'exemplar faults: unclosed-block, failing-test, overloaded, cut-stream, max-tokens (kind:N for N times)',
+    budget: 'token budget of the run',
+    verbose: "show the Prime's own output",
+  });
   addProviderOptions(command).action(async (flags: ReproduceFlags) => {
     process.exitCode = await reproduceCommand(flags);
   });
 }
 
 async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
-  if (flags.sandbox !== undefined && !SANDBOXES.includes(flags.sandbox)) {
-    throw new UsageError(`--sandbox ${flags.sandbox} is not a sandbox`, `use one of ${SANDBOXES.join(', ')}`);
-  }
+  const runOptions = readRunOptions(flags);
+  const maxGens = wholeNumber('--max-gens', flags.maxGens, 1);
   const roles = resolveRoles({
     flags: {
       ...flags,
@@ -82,10 +54,6 @@ async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const budget = wholeNumber('--budget', flags.budget, 1);
-  const maxGens = wholeNumber('--max-gens', flags.maxGens, 1);
-  const maxRetries = wholeNumber('--max-retries', flags.maxRetries, 0);
-  const pace = wholeNumber('--exemplar-pace', flags.exemplarPace, 0);
   let summary: RunSummary;
   try {
     summary = await runReproduce({
@@ -93,13 +61,7 @@ async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
       roles,
       ...(flags.prime === undefined ? {} : { prime: flags.prime }),
       ...(maxGens === undefined ? {} : { maxGens }),
-      ...(maxRetries === undefined ? {} : { maxRetries }),
-      ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
-      ...(flags.faults === undefined ? {} : { faults: flags.faults }),
-      ...(pace === undefined ? {} : { exemplarPaceMs: pace }),
-      ...(budget === undefined ? {} : { budget }),
-      ...(flags.sandbox === undefined ? {} : { sandbox: flags.sandbox as SandboxRequest }),
-      ...(flags.wait === true ? { wait: true } : {}),
+      ...runOptions,
       signal: controller.signal,
       onEvent: (event) => {
         const { line, status } = describe(event);
