@@ -16,7 +16,7 @@ import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../spec/load-spec.js';
-import { acquireLock, type Lock } from './acquire-lock.js';
+import { acquireLock, isAlive, type Lock } from './acquire-lock.js';
 import { type RunRig, type Supervisor, startSupervisor } from './create-supervisor.js';
 import { launchPrime, type PrimeEnding } from './launch-prime.js';
 import { resolveGenerationsDir } from './lineage-paths.js';
@@ -318,14 +318,5 @@ async function removeDeadRunDirs(): Promise<void> {
     const owner = Number(await readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => 'NaN'));
     if (!Number.isInteger(owner) || isAlive(owner)) continue;
     await rm(dir, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

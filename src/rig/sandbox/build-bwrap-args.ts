@@ -40,6 +40,17 @@ export function systemBindArgs(): string[] {
   return args;
 }
 
+/** The namespaces and privileges every sandboxed run drops; detection probes with exactly these. */
+export const BWRAP_ISOLATION_ARGS: readonly string[] = [
+  '--unshare-all',
+  '--unshare-user',
+  '--disable-userns',
+  '--cap-drop',
+  'ALL',
+  '--die-with-parent',
+  '--new-session',
+];
+
 /**
  * bwrap arguments for one run. Order matters: bwrap applies mounts in sequence, so binds under /tmp come after the
  * tmpfs. No network (--unshare-all), no capabilities (as root bwrap keeps them otherwise, and a process holding
@@ -53,13 +64,7 @@ export function buildBwrapArgs(options: {
   tmpMb: number;
 }): string[] {
   const args = [
-    '--unshare-all',
-    '--unshare-user',
-    '--disable-userns',
-    '--cap-drop',
-    'ALL',
-    '--die-with-parent',
-    '--new-session',
+    ...BWRAP_ISOLATION_ARGS,
     '--hostname',
     'sandbox',
     ...systemBindArgs(),

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { EnvironmentError } from '../../errors.js';
+import { BWRAP_ISOLATION_ARGS } from './build-bwrap-args.js';
 import { detectCgroups } from './cgroup-limits.js';
 import type { Sandbox, SandboxKind, SandboxRequest } from './sandbox-types.js';
 
@@ -22,13 +23,7 @@ function tryRun(file: string, args: string[]): Promise<{ ok: boolean; output: st
 async function probeBwrap(): Promise<{ ok: boolean; output: string; missing: boolean }> {
   // The exact namespaces and flags the rig uses, so "detected" means "works".
   return tryRun('bwrap', [
-    '--unshare-all',
-    '--unshare-user',
-    '--disable-userns',
-    '--cap-drop',
-    'ALL',
-    '--die-with-parent',
-    '--new-session',
+    ...BWRAP_ISOLATION_ARGS,
     '--ro-bind',
     '/usr',
     '/usr',
