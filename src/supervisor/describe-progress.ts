@@ -76,7 +76,8 @@ export function createProgressDescriber(
                 ? 'stream cut'
                 : g.outcome === 'aborted'
                   ? 'abandoned by the Prime'
-                  : `${g.status} ${g.error?.type ?? 'error'}`;
+                  : // The message says what to do (e.g. which key variable to set); the Prime's own log is not shown.
+                    `${g.status} ${g.error?.type ?? 'error'}${g.error?.message ? `: ${g.error.message}` : ''}`;
           return { line: `  ${label}: ${how}, ${tokens} tokens, ${seconds(g.durationMs)}` };
         }
         return {

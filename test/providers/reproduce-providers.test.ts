@@ -143,6 +143,8 @@ describe('cambrian reproduce with real providers against local protocol servers'
     );
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('401 authentication_error');
+    // The user sees what to do on the terminal too, not only in the Prime's log.
+    expect(result.stderr).toContain('set a valid key');
     expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
     // The Prime got the gateway's error body: it names the variable; nothing on disk holds the key.
     const files = filesUnder(join(tmp.path, 'a'));
