@@ -1,5 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import { BackendError } from './backend.js';
 
 /** What an error message may say about the provider a failure came from; the key is only used to redact it. */
@@ -83,12 +81,32 @@ function describeBody(body: unknown): { type: string | undefined; message: strin
   return { type, message };
 }
 
+type ErrorClass<T = Error> = abstract new (...args: never[]) => T;
+
+/** What an SDK error looks like to fromApiError: the fields both official SDKs' APIError classes carry. */
+interface SdkApiError extends Error {
+  status: number | undefined;
+  headers: Headers | undefined;
+  error: unknown;
+}
+
+/**
+ * The error classes of the SDK a backend uses. Passed in, not imported here, so that loading the CLI does not load
+ * both SDKs (half a second); a backend loads its SDK on its first request.
+ */
+export interface SdkErrors {
+  APIUserAbortError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+  APIConnectionError: ErrorClass;
+  APIError: ErrorClass<SdkApiError>;
+}
+
 /**
  * Turns anything the Anthropic or OpenAI SDK throws into a BackendError the gateway can relay to the Prime in
  * Anthropic terms. The provider key is redacted from every message; the SDK error is not kept as `cause` because it
  * would carry request details into logs.
  */
-export function toBackendError(error: unknown, identity: ProviderIdentity): BackendError {
+export function toBackendError(error: unknown, identity: ProviderIdentity, sdk?: SdkErrors): BackendError {
   const { provider, baseUrl, apiKey } = identity;
   const redact = (text: string) => redactSecrets(text, [apiKey]);
   if (error instanceof BackendError) {
@@ -99,17 +117,17 @@ export function toBackendError(error: unknown, identity: ProviderIdentity): Back
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     });
   }
-  if (error instanceof Anthropic.APIUserAbortError || error instanceof OpenAI.APIUserAbortError) {
+  if (sdk !== undefined && error instanceof sdk.APIUserAbortError) {
     return abortedError(provider);
   }
-  if (error instanceof Anthropic.APIConnectionTimeoutError || error instanceof OpenAI.APIConnectionTimeoutError) {
+  if (sdk !== undefined && error instanceof sdk.APIConnectionTimeoutError) {
     return new BackendError({
       status: 504,
       type: 'timeout_error',
       message: redact(`the ${provider} provider at ${baseUrl} did not answer in time`),
     });
   }
-  if (error instanceof Anthropic.APIConnectionError || error instanceof OpenAI.APIConnectionError) {
+  if (sdk !== undefined && error instanceof sdk.APIConnectionError) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     return new BackendError({
       status: 502,
@@ -117,7 +135,7 @@ export function toBackendError(error: unknown, identity: ProviderIdentity): Back
       message: redact(`could not reach the ${provider} provider at ${baseUrl}${cause}`),
     });
   }
-  if (error instanceof Anthropic.APIError || error instanceof OpenAI.APIError) {
+  if (sdk !== undefined && error instanceof sdk.APIError) {
     return fromApiError(error, identity);
   }
   // Raised while reading a response body: the connection dropped mid-reply (undici says "terminated").
@@ -129,10 +147,7 @@ export function toBackendError(error: unknown, identity: ProviderIdentity): Back
   });
 }
 
-function fromApiError(
-  error: InstanceType<typeof Anthropic.APIError> | InstanceType<typeof OpenAI.APIError>,
-  identity: ProviderIdentity,
-): BackendError {
+function fromApiError(error: SdkApiError, identity: ProviderIdentity): BackendError {
   const { provider, apiKey, apiKeyVar } = identity;
   const redact = (text: string) => redactSecrets(text, [apiKey]);
   const body = describeBody(error.error);

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
 import { BackendError } from '../backend.js';
 import { abortedError, toBackendError } from '../provider-errors.js';
@@ -23,14 +23,20 @@ export interface AnthropicBackendOptions {
 export function createAnthropicBackend(options: AnthropicBackendOptions): Backend {
   const baseUrl = options.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL;
   const identity = { provider: 'anthropic' as const, baseUrl, apiKey: options.apiKey, apiKeyVar: options.apiKeyVar };
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    baseURL: baseUrl,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 600_000,
-    // The SDK's logger could print request details; the gateway reports failures itself.
-    logLevel: 'off',
-  });
+  // The SDK is loaded on the first request, so commands that never call a provider do not pay for loading it.
+  let loaded: Promise<{ client: Anthropic; sdk: typeof Anthropic }> | undefined;
+  const load = () =>
+    (loaded ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => ({
+      sdk: Sdk,
+      client: new Sdk({
+        apiKey: options.apiKey,
+        baseURL: baseUrl,
+        maxRetries: 0,
+        timeout: options.timeoutMs ?? 600_000,
+        // The SDK's logger could print request details; the gateway reports failures itself.
+        logLevel: 'off',
+      }),
+    })));
 
   async function* stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
     const body = {
@@ -39,6 +45,7 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
       stream: true as const,
     };
     let sawStop = false;
+    const { client, sdk } = await load();
     try {
       const events = await client.messages.create(body as Anthropic.MessageCreateParamsStreaming, {
         signal: context.signal,
@@ -48,7 +55,7 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
         yield event;
       }
     } catch (error) {
-      throw toBackendError(error, identity);
+      throw toBackendError(error, identity, sdk);
     }
     // The SDK ends a stream quietly when its signal aborts; say so rather than report a cut stream.
     if (context.signal.aborted) throw abortedError('anthropic');

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
 import { abortedError, toBackendError } from '../provider-errors.js';
 import { createChatStreamTranslator, toChatRequest } from '../provider-openai-translate.js';
@@ -24,16 +24,23 @@ export interface OpenAiBackendOptions {
 export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
   const baseUrl = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
   const identity = { provider: 'openai' as const, baseUrl, apiKey: options.apiKey, apiKeyVar: options.apiKeyVar };
-  const client = new OpenAI({
-    apiKey: options.apiKey ?? 'no-key',
-    baseURL: baseUrl,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 600_000,
-    logLevel: 'off',
-  });
+  // Loaded on the first request, like the anthropic backend's SDK.
+  let loaded: Promise<{ client: OpenAI; sdk: typeof OpenAI }> | undefined;
+  const load = () =>
+    (loaded ??= import('openai').then(({ default: Sdk }) => ({
+      sdk: Sdk,
+      client: new Sdk({
+        apiKey: options.apiKey ?? 'no-key',
+        baseURL: baseUrl,
+        maxRetries: 0,
+        timeout: options.timeoutMs ?? 600_000,
+        logLevel: 'off',
+      }),
+    })));
 
   async function* stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
     const model = options.model ?? request.model;
+    const { client, sdk } = await load();
     try {
       const chat = toChatRequest(request, model);
       const translator = createChatStreamTranslator({ model });
@@ -45,7 +52,7 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
       if (context.signal.aborted) throw abortedError('openai');
       yield* translator.end();
     } catch (error) {
-      throw toBackendError(error, identity);
+      throw toBackendError(error, identity, sdk);
     }
   }
 
