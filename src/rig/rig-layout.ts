@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
+import { isProcessAlive } from '../is-process-alive.js';
 import { findEngineRoot } from '../version.js';
 import type { Sandbox, SandboxBind } from './sandbox/sandbox-types.js';
 import { defaultSandboxPath } from './sandbox/spawn-sandboxed.js';
@@ -41,10 +42,16 @@ export function findStoreDir(engineRoot: string): string {
   return storeDir;
 }
 
+const WORK_PREFIX = 'cambrian-rig-';
+/** In a rig's work folder while the rig runs; a folder whose owner is dead was left by a killed rig. */
+const OWNER_FILE = 'owner.pid';
+
 export async function createRigLayout(): Promise<RigLayout> {
   const engineRoot = findEngineRoot();
   const storeDir = findStoreDir(engineRoot);
-  const workRoot = await mkdtemp(path.join(os.tmpdir(), 'cambrian-rig-'));
+  await sweepDeadRigFolders();
+  const workRoot = await mkdtemp(path.join(os.tmpdir(), WORK_PREFIX));
+  await writeFile(path.join(workRoot, OWNER_FILE), String(process.pid));
   const layout = {
     engineRoot,
     storeDir,
@@ -56,6 +63,23 @@ export async function createRigLayout(): Promise<RigLayout> {
   };
   await Promise.all([mkdir(layout.junitDir), mkdir(layout.liveDir), mkdir(layout.workspaceDir)]);
   return layout;
+}
+
+/** A kept work folder (`--keep`) belongs to the user from now on: no later rig may sweep it. */
+export async function releaseRigLayout(layout: RigLayout): Promise<void> {
+  await rm(path.join(layout.workRoot, OWNER_FILE), { force: true });
+}
+
+/** Removes the work folders of rigs that were killed (SIGKILL skips every cleanup); best effort. */
+async function sweepDeadRigFolders(): Promise<void> {
+  const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(WORK_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => 'NaN'));
+    if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 import { checkManifest } from './check-manifest.js';
 import { copyArtifact } from './copy-artifact.js';
 import { measureSource } from './measure-source.js';
-import { createRigLayout, provideNodeModules, type RigLayout } from './rig-layout.js';
+import { createRigLayout, provideNodeModules, type RigLayout, releaseRigLayout } from './rig-layout.js';
 import { DEFAULT_TIMEOUTS, type RunRigOptions } from './rig-types.js';
 import { runBuildStage, runTestStage } from './run-command-stages.js';
 import { runLiveStages } from './run-live-stages.js';
@@ -128,6 +128,7 @@ export async function runRigDetailed(options: RunRigOptions): Promise<RigRun> {
     await rm(reportFile, { recursive: true, force: true });
     await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`, { flag: 'wx' });
     keep = options.keep === true;
+    if (keep) await releaseRigLayout(layout);
     return { report, keptDir: keep ? layout.copyDir : null };
   } finally {
     if (!keep) await rm(layout.workRoot, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CambrianError } from '../errors.js';
+import { isProcessAlive } from '../is-process-alive.js';
 import { StoppedError } from './stopped-error.js';
 
 export interface LockHolder {
@@ -25,16 +26,6 @@ export class LockedError extends CambrianError {
       data: { file, ...holder },
       exitCode: 2,
     });
-  }
-}
-
-/** Whether a process with this pid exists (EPERM: it exists but is someone else's). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -86,7 +77,7 @@ export async function acquireLock(options: {
       else await sleep(50);
       continue;
     }
-    if (!isAlive(holder.pid)) {
+    if (!isProcessAlive(holder.pid)) {
       // Stale: its process died without releasing it.
       await rm(options.file, { force: true });
       continue;

@@ -12,11 +12,12 @@ import { type Gateway, startGateway } from '../gateway/create-gateway.js';
 import { type GatewayEvent, ZERO_USAGE } from '../gateway/gateway-events.js';
 import { createRunBackend } from '../gateway/provider-backend.js';
 import { primeModels, type ResolvedRoles, resolveRoles } from '../gateway/roles.js';
+import { isProcessAlive } from '../is-process-alive.js';
 import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../spec/load-spec.js';
-import { acquireLock, isAlive, type Lock } from './acquire-lock.js';
+import { acquireLock, type Lock } from './acquire-lock.js';
 import { type RunRig, type Supervisor, startSupervisor } from './create-supervisor.js';
 import { launchPrime, type PrimeEnding } from './launch-prime.js';
 import { resolveGenerationsDir } from './lineage-paths.js';
@@ -316,7 +317,7 @@ async function removeDeadRunDirs(): Promise<void> {
     if (!name.startsWith('cambrian-run-')) continue;
     const dir = path.join(os.tmpdir(), name);
     const owner = Number(await readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => 'NaN'));
-    if (!Number.isInteger(owner) || isAlive(owner)) continue;
+    if (!Number.isInteger(owner) || isProcessAlive(owner)) continue;
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }
