@@ -53,7 +53,7 @@ export function userTextOutsideBlocks(request: MessagesRequest): string {
   for (const message of request.messages) {
     if (message.role !== 'user') continue;
     let inside = false;
-    for (const raw of messageText(message.content).split('\n')) {
+    for (const raw of withoutSpec(message.content).split('\n')) {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (!inside && /^<file path="[^"]*">$/.test(line)) inside = true;
       else if (inside && line === '</file:end>') inside = false;
@@ -61,4 +61,15 @@ export function userTextOutsideBlocks(request: MessagesRequest): string {
     }
   }
   return kept.join('\n');
+}
+
+/**
+ * A message's text without its `<spec>` block: a spec may quote the block format (the genome does), and an opening
+ * marker line there would swallow the task that follows it.
+ */
+function withoutSpec(content: MessagesRequest['messages'][number]['content']): string {
+  if (typeof content === 'string') return content.replace(/<spec path="[^"]*">[\s\S]*?<\/spec>/, '');
+  return messageText(
+    content.filter((block) => !(block.type === 'text' && block.text.trimStart().startsWith('<spec '))),
+  );
 }
