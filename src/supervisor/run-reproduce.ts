@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import type { Backend } from '../gateway/backend.js';
 import { createExemplarBackend } from '../gateway/backends/exemplar.js';
 import { parseFaults } from '../gateway/backends/exemplar-faults.js';
+import { REPLAY_MISMATCH } from '../gateway/backends/replay.js';
 import { type Gateway, startGateway } from '../gateway/create-gateway.js';
 import { type GatewayEvent, ZERO_USAGE } from '../gateway/gateway-events.js';
 import { createRunBackend } from '../gateway/provider-backend.js';
@@ -102,6 +103,7 @@ function toTokenUsage(usage: { input: number; output: number; cacheRead: number;
  */
 export async function runReproduce(options: ReproduceOptions): Promise<RunSummary> {
   const emit = options.onEvent ?? (() => {});
+  const replayStop = new AbortController();
   const started = new Date();
   const run = newRunId();
   const generationsDir = resolveGenerationsDir(options.generationsDir);
@@ -196,7 +198,12 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       ...(offline ? { price: () => 0 } : {}),
       budget,
       socketPath: path.join(runDir, 'gateway.sock'),
-      onEvent: (event) => emit({ type: 'gateway', event }),
+      onEvent: (event) => {
+        // A replay that no longer matches cannot recover by retrying: end the run and say why.
+        if (event.type === 'exchange-end' && event.error?.type === REPLAY_MISMATCH)
+          replayStop.abort(event.error.message);
+        emit({ type: 'gateway', event });
+      },
     });
     const ledger = gateway.ledger;
     supervisor = await startSupervisor({
@@ -233,7 +240,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       maxRetries: options.maxRetries ?? 3,
       ...(options.primeEnv === undefined ? {} : { extraEnv: options.primeEnv }),
       timeoutMs: options.primeTimeoutMs ?? 2 * 60 * 60_000,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal: options.signal === undefined ? replayStop.signal : AbortSignal.any([options.signal, replayStop.signal]),
       onOutput: (stream, text) => {
         log.write(text);
         emit({ type: 'prime-output', stream, text });

@@ -106,6 +106,17 @@ describe('cambrian reproduce with real providers against local protocol servers'
     }
     const manifest = (root: string) => JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
     expect(manifest(replay)['artifact-hash']).toBe(manifest(original)['artifact-hash']);
+
+    // Replayed against another spec version, the first request differs: the run stops there and says where.
+    const mismatched = await reproduce(
+      ['--replay', record, '--spec', 'MINIMAL-SPEC-001@0.1.0', '--generations', join(tmp.path, 'd')],
+      {},
+    );
+    expect(mismatched.exitCode).toBe(1);
+    expect(mismatched.summary.promoted).toEqual([]);
+    expect(mismatched.summary.exchanges).toBe(1);
+    expect(mismatched.stderr).toMatch(/replay: request 1 differs from exchange 1 of .*run\.jsonl at \$\.messages\[0\]/);
+    expect(String(mismatched.summary.stopped)).toContain('replay: request 1 differs');
     for (const root of ['a', 'b', 'c']) {
       for (const file of filesUnder(join(tmp.path, root, 'gen-1'))) {
         expect(readFileSync(join(tmp.path, root, 'gen-1', file), 'utf8')).not.toContain(KEY);

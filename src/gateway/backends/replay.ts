@@ -4,6 +4,9 @@ import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../b
 import { BackendError } from '../backend.js';
 import { type RecordedExchange, RecordedExchangeSchema } from '../provider-record-schema.js';
 
+/** The error type of a request the recording does not hold; the run stops on it, since retrying cannot help. */
+export const REPLAY_MISMATCH = 'replay_mismatch';
+
 /**
  * `--replay FILE`: plays a `--record` file back, exchange by exchange, in order. Each request must equal the recorded
  * one; a request that differs fails with a BackendError naming the exchange and the first difference.
@@ -19,7 +22,7 @@ export function createReplayBackend(options: { file: string }): Backend {
     if (recorded === undefined) {
       throw new BackendError({
         status: 400,
-        type: 'invalid_request_error',
+        type: REPLAY_MISMATCH,
         message: `replay: request ${number} has no recorded exchange (${options.file} holds ${exchanges.length})`,
       });
     }
@@ -27,7 +30,7 @@ export function createReplayBackend(options: { file: string }): Backend {
     if (difference !== null) {
       throw new BackendError({
         status: 400,
-        type: 'invalid_request_error',
+        type: REPLAY_MISMATCH,
         message: `replay: request ${number} differs from exchange ${recorded.exchange} of ${options.file} at ${difference}`,
       });
     }
