@@ -145,13 +145,10 @@ export async function requestReply(
     if (stopReason !== 'max_tokens' || continuation >= ctx.config.maxContinuations) break;
 
     const kept = lines.join('').replace(/\n$/, '');
+    // The API refuses an empty assistant turn before the last message: nothing to continue from.
+    if (kept === '') throw new AttemptError('llm', 'the reply reached max_tokens before its first complete line');
     ctx.log('llm.continue', { continuation: continuation + 1, keptChars: kept.length });
     tail = '';
-    // The reply goes on as kept + "\n" + continuation; with nothing kept that is a lone "\n".
-    if (lines.length === 0) {
-      lines.push('\n');
-      parser.push('\n');
-    }
     purpose = 'continuation';
     messages = [firstUser, { role: 'assistant', content: kept }, { role: 'user', content: continuationTask() }];
   }

@@ -113,6 +113,12 @@ describe('generateFiles', () => {
     expect(ctx.usage).toMatchObject({ input: 250, output: 1060 });
   });
 
+  test('fails the attempt when max_tokens comes before the first complete line', async () => {
+    const { result, requests } = await run([{ type: 'reply', text: '<file path=', stopReason: 'max_tokens' }]);
+    await expect(result).rejects.toMatchObject({ stage: 'llm' });
+    expect(requests).toHaveLength(1);
+  });
+
   test('asks the same model to repair a malformed reply, without counting it as a retry', async () => {
     const malformed = `<file path="src/a.ts">\nexport const a = 1;\n`;
     const { result, requests, ctx } = await run([
