@@ -38,15 +38,18 @@ function runEntry(options: {
   });
 }
 
-/** build: every dependency must be in the store, then the manifest's build command must exit 0 in the sandbox. */
-export async function runBuildStage(options: {
+/** What the build and test stages need: the run's layout and sandbox, the commands, the stage's limits. */
+export type CommandStageOptions = {
   layout: RigLayout;
   sandbox: Sandbox;
   manifest: Manifest;
   timeoutMs: number;
   limits: SandboxLimits | undefined;
   signal: AbortSignal | undefined;
-}): Promise<StageOutcome & { dependencyCount: number }> {
+};
+
+/** build: every dependency must be in the store, then the manifest's build command must exit 0 in the sandbox. */
+export async function runBuildStage(options: CommandStageOptions): Promise<StageOutcome & { dependencyCount: number }> {
   const started = Date.now();
   const deps = await checkStoreDependencies({ artifactDir: options.layout.copyDir, storeDir: options.layout.storeDir });
   if (!deps.passed) {
@@ -84,14 +87,7 @@ export async function runBuildStage(options: {
 }
 
 /** test: the manifest's test command; the verdict comes from the JUnit XML it writes to $CAMBRIAN_JUNIT_PATH. */
-export async function runTestStage(options: {
-  layout: RigLayout;
-  sandbox: Sandbox;
-  manifest: Manifest;
-  timeoutMs: number;
-  limits: SandboxLimits | undefined;
-  signal: AbortSignal | undefined;
-}): Promise<StageOutcome> {
+export async function runTestStage(options: CommandStageOptions): Promise<StageOutcome> {
   const started = Date.now();
   const junitFile = path.join(options.layout.junitDir, 'junit.xml');
   await rm(junitFile, { force: true });

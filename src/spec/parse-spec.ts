@@ -1,7 +1,7 @@
 import { hashBytes } from '../artifact/hash.js';
 import { SpecError } from '../errors.js';
 import { parseContractsBlock, parseEntryBlock, parseVectorBlock, type SpecEntry } from './parse-spec-blocks.js';
-import { readFrontMatter, type SpecKind } from './read-front-matter.js';
+import { type FrontMatter, readFrontMatter, type SpecKind } from './read-front-matter.js';
 import { scanSpecBody } from './scan-spec-body.js';
 import type { SpecVector } from './spec-vector.js';
 
@@ -15,13 +15,7 @@ export type SpecSection = { title: string; level: 2; startLine: number; endLine:
 export type SpecFrozenRegion = { name: string; startLine: number; endLine: number; text: string };
 
 /** A parsed, validated spec (docs/spec-format.md). */
-export type Spec = {
-  id: string;
-  version: string;
-  title: string;
-  kind: SpecKind;
-  parentVersion: string | null;
-  changes: string[];
+export type Spec = Omit<FrontMatter, 'raw' | 'bodyStart'> & {
   /** The file it was read from, as given to parseSpec (loadSpec gives an absolute path). */
   path: string;
   bytes: Buffer;
