@@ -24,6 +24,7 @@ export function createBackend(role: RoleConfig, deps: BackendDeps): Backend {
         baseUrl: role.baseUrl,
         apiKey: role.apiKey ?? '',
         apiKeyVar: role.apiKeyVar,
+        maxTokens: role.maxTokens,
         timeoutMs: deps.timeoutMs,
       });
     case 'openai':
@@ -32,6 +33,7 @@ export function createBackend(role: RoleConfig, deps: BackendDeps): Backend {
         baseUrl: role.baseUrl,
         apiKey: role.apiKey,
         apiKeyVar: role.apiKeyVar,
+        maxTokens: role.maxTokens,
         timeoutMs: deps.timeoutMs,
       });
     case 'exemplar':

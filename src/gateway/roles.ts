@@ -21,6 +21,11 @@ export interface RoleConfig {
   apiKey?: string;
   /** The environment variable the key came from (or would come from), named in error messages. */
   apiKeyVar: string;
+  /**
+   * Cap on each request's `max_tokens` (the Prime asks for 64000): a local server with a smaller context refuses more.
+   * A reply cut at the cap stops on `max_tokens`, and the Prime continues it.
+   */
+  maxTokens?: number;
 }
 
 export interface ResolvedRoles {
@@ -40,9 +45,11 @@ export interface ProviderFlags {
   generationProvider?: string | undefined;
   generationModel?: string | undefined;
   generationBaseUrl?: string | undefined;
+  generationMaxTokens?: string | undefined;
   escalationProvider?: string | undefined;
   escalationModel?: string | undefined;
   escalationBaseUrl?: string | undefined;
+  escalationMaxTokens?: string | undefined;
   record?: string | undefined;
   replay?: string | undefined;
 }
@@ -56,9 +63,17 @@ export function addProviderOptions(command: Command): Command {
     .option('--generation-provider <name>', 'provider of fresh generations (env CAMBRIAN_GENERATION_PROVIDER)')
     .option('--generation-model <model>', 'model of fresh generations (env CAMBRIAN_GENERATION_MODEL)')
     .option('--generation-base-url <url>', 'base URL of the generation provider (env CAMBRIAN_GENERATION_BASE_URL)')
+    .option(
+      '--generation-max-tokens <n>',
+      "cap on each generation request's max_tokens (env CAMBRIAN_GENERATION_MAX_TOKENS)",
+    )
     .option('--escalation-provider <name>', 'provider of informed retries (env CAMBRIAN_ESCALATION_PROVIDER)')
     .option('--escalation-model <model>', 'model of informed retries (env CAMBRIAN_ESCALATION_MODEL)')
     .option('--escalation-base-url <url>', 'base URL of the escalation provider (env CAMBRIAN_ESCALATION_BASE_URL)')
+    .option(
+      '--escalation-max-tokens <n>',
+      "cap on each escalation request's max_tokens (env CAMBRIAN_ESCALATION_MAX_TOKENS)",
+    )
     .option('--record <file>', 'append every LLM exchange to FILE (JSON lines) for a later --replay')
     .option('--replay <file>', 'play the exchanges recorded in FILE back instead of calling a provider');
 }
@@ -87,6 +102,11 @@ function checkUrl(choice: { value: string; source: string }): string {
   throw new UsageError(`${choice.source}: "${choice.value}" is not an http(s) URL`, 'e.g. http://127.0.0.1:11434/v1');
 }
 
+function checkMaxTokens(choice: { value: string; source: string }): number {
+  if (/^\d+$/.test(choice.value) && Number(choice.value) >= 1) return Number(choice.value);
+  throw new UsageError(`${choice.source}: "${choice.value}" is not a whole number of tokens ≥ 1`, 'e.g. 8192');
+}
+
 const KEY_VARS: Record<'anthropic' | 'openai', { key: string; baseUrl: string }> = {
   anthropic: { key: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' },
   openai: { key: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' },
@@ -101,7 +121,7 @@ function resolveRole(options: {
 }): RoleConfig {
   const { role, flags, env, warnings } = options;
   const ROLE = role.toUpperCase();
-  const flag = (name: 'Provider' | 'Model' | 'BaseUrl') => flags[`${role}${name}`];
+  const flag = (name: 'Provider' | 'Model' | 'BaseUrl' | 'MaxTokens') => flags[`${role}${name}`];
   const providerChoice = pick([
     [flag('Provider'), `--${role}-provider`],
     [env[`CAMBRIAN_${ROLE}_PROVIDER`], `CAMBRIAN_${ROLE}_PROVIDER`],
@@ -116,6 +136,11 @@ function resolveRole(options: {
   if (model !== undefined) config.model = model.value;
   if (provider !== 'anthropic' && provider !== 'openai') return config;
 
+  const maxTokens = pick([
+    [flag('MaxTokens'), `--${role}-max-tokens`],
+    [env[`CAMBRIAN_${ROLE}_MAX_TOKENS`], `CAMBRIAN_${ROLE}_MAX_TOKENS`],
+  ]);
+  if (maxTokens !== undefined) config.maxTokens = checkMaxTokens(maxTokens);
   const vars = KEY_VARS[provider];
   const baseUrl = pick([
     [flag('BaseUrl'), `--${role}-base-url`],

@@ -83,6 +83,25 @@ describe('anthropic backend against a local Anthropic Messages API', () => {
     expect(started.requests[0]?.body.model).toBe('claude-haiku-4-5');
   });
 
+  it('caps max_tokens at the role limit, and leaves a smaller request alone', async () => {
+    const started = await startAnthropicServer({
+      replies: [
+        { sse: readSseFixture('anthropic/stream-basic.sse') },
+        { sse: readSseFixture('anthropic/stream-basic.sse') },
+      ],
+    });
+    server = started;
+    const backend = createAnthropicBackend({
+      baseUrl: started.url,
+      apiKey: KEY,
+      apiKeyVar: 'ANTHROPIC_API_KEY',
+      maxTokens: 8192,
+    });
+    await collect(backend, primeRequest());
+    await collect(backend, primeRequest({ max_tokens: 1000 }));
+    expect(started.requests.map((request) => request.body.max_tokens)).toEqual([8192, 1000]);
+  });
+
   it('yields each event as it arrives instead of buffering the reply', async () => {
     const gate = createGate();
     const { backend } = await setUp({

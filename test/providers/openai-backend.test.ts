@@ -46,6 +46,22 @@ describe('openai backend against a local OpenAI-compatible chat.completions serv
     });
   });
 
+  it('caps max_tokens at the role limit (a local server refuses more than its context)', async () => {
+    const started = await startOpenAiServer({
+      key: KEY,
+      replies: [{ sse: readSseFixture('openai/stream-basic.sse') }],
+    });
+    server = started;
+    const backend = createOpenAiBackend({
+      baseUrl: `${started.url}/v1`,
+      apiKey: KEY,
+      apiKeyVar: 'OPENAI_API_KEY',
+      maxTokens: 4096,
+    });
+    await collect(backend, primeRequest());
+    expect(started.requests[0]?.body.max_tokens).toBe(4096);
+  });
+
   it('translates the chunk stream into Anthropic events with usage, cached prompt tokens and end_turn', async () => {
     const { backend } = await setUp([{ sse: readSseFixture('openai/stream-basic.sse') }]);
     const { events, error, text } = await collect(backend, primeRequest());

@@ -140,6 +140,18 @@ describe('resolveRoles', () => {
     expect(() => resolveRoles({ flags: { replay: 'a', record: 'b' }, env: {} })).toThrow(/--record and --replay/);
   });
 
+  it('caps max_tokens per role from flags over CAMBRIAN_<ROLE>_MAX_TOKENS, and rejects a bad cap', () => {
+    const env = { OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1', CAMBRIAN_GENERATION_MAX_TOKENS: '8192' };
+    const roles = resolveRoles({
+      flags: parseFlags(['--provider', 'openai', '--escalation-max-tokens', '4096']),
+      env: { ...env, CAMBRIAN_ESCALATION_MAX_TOKENS: '16000' },
+    });
+    expect([roles.generation.maxTokens, roles.escalation.maxTokens]).toEqual([8192, 4096]);
+    expect(() =>
+      resolveRoles({ flags: parseFlags(['--provider', 'openai', '--generation-max-tokens', '0']), env }),
+    ).toThrow('--generation-max-tokens: "0" is not a whole number of tokens ≥ 1');
+  });
+
   it('passes --record through', () => {
     expect(resolveRoles({ flags: parseFlags(['--record', 'out/run.jsonl']), env: {} }).record).toBe('out/run.jsonl');
   });

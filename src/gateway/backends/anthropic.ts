@@ -12,6 +12,8 @@ export interface AnthropicBackendOptions {
   apiKey: string;
   /** The environment variable the key came from, named in error messages (the key itself never is). */
   apiKeyVar: string;
+  /** Cap on the request's max_tokens (RoleConfig.maxTokens). */
+  maxTokens?: number | undefined;
   /** Per-request timeout; the SDK default is 10 minutes. */
   timeoutMs?: number | undefined;
 }
@@ -42,6 +44,7 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
     const body = {
       ...markSpecForCaching(request),
       ...(options.model === undefined ? {} : { model: options.model }),
+      max_tokens: Math.min(request.max_tokens, options.maxTokens ?? Number.POSITIVE_INFINITY),
       stream: true as const,
     };
     let sawStop = false;

@@ -13,6 +13,8 @@ export interface OpenAiBackendOptions {
   /** Local servers often take no key; the SDK needs some string, so a placeholder is sent then. */
   apiKey?: string | undefined;
   apiKeyVar: string;
+  /** Cap on the request's max_tokens (RoleConfig.maxTokens). */
+  maxTokens?: number | undefined;
   timeoutMs?: number | undefined;
 }
 
@@ -43,6 +45,8 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
     const { client, sdk } = await load();
     try {
       const chat = toChatRequest(request, model);
+      if (options.maxTokens !== undefined && (chat.max_tokens ?? 0) > options.maxTokens)
+        chat.max_tokens = options.maxTokens;
       const translator = createChatStreamTranslator({ model });
       const chunks = await client.chat.completions.create(chat, { signal: context.signal });
       for await (const chunk of chunks) {
