@@ -5,6 +5,7 @@ import * as diff from './diff.js';
 import { exitCodeFor, formatError } from './format-error.js';
 import * as lineage from './lineage.js';
 import * as parse from './parse.js';
+import * as programCommand from './program.js';
 import * as report from './report.js';
 import * as reproduce from './reproduce.js';
 import * as rig from './rig.js';
@@ -13,7 +14,7 @@ import * as stats from './stats.js';
 import * as supervise from './supervise.js';
 
 /** Each command lives in its own file under src/cli/ and exports `register(program)`. */
-const COMMANDS = [spec, parse, rig, reproduce, supervise, diff, lineage, stats, campaign, report];
+const COMMANDS = [spec, parse, rig, reproduce, supervise, diff, lineage, stats, campaign, report, programCommand];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('cambrian')
