@@ -57,7 +57,11 @@ describe('checkGuards', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'cambrian-guards-'));
     const test = "it('a', () => { expect(f(1)).toBe(2); });\nit('b', () => { expect(f(2)).toBe(4); });\n";
-    await write('parent', { 'src/f.ts': 'export const f = (x) => 2 * x;\n', 'test/f.test.ts': test, 'test/g.test.ts': test });
+    await write('parent', {
+      'src/f.ts': 'export const f = (x) => 2 * x;\n',
+      'test/f.test.ts': test,
+      'test/g.test.ts': test,
+    });
     await write('good', {
       'src/f.ts': 'export const f = (x) => 2 * x;\n',
       'test/f.test.ts': test,
