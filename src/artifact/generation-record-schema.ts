@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { directedRecordSchema } from '../change/directed-record-schema.js';
 import { tokenUsageSchema } from './manifest-schema.js';
 import { viabilityReportSchema } from './viability-report-schema.js';
 
@@ -25,5 +26,7 @@ export const generationRecordSchema = z.object({
   campaign: z.string().nullable(),
   run: z.string().nullable(),
   reason: z.string().nullable(),
+  /** Set on a generation made by `cambrian change` (DESIGN.md §9); absent on older and reproduced records. */
+  directed: directedRecordSchema.optional(),
 });
 export type GenerationRecord = z.infer<typeof generationRecordSchema>;

@@ -37,5 +37,7 @@ export const manifestSchema = z.object({
   'created-at': z.string().min(1),
   entry: entrySchema,
   contracts: z.array(z.unknown()).default([]),
+  /** Set on a directed change (src/change/): the program.md it carried out. */
+  program: z.object({ title: z.string(), hash: hashString }).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -18,6 +18,8 @@ export interface LineageNode {
   campaign: string | null;
   run: string | null;
   created: string | null;
+  /** What a directed change recorded (program, guards, review, usage per role); null for reproduced generations. */
+  directed: NonNullable<GenerationRecord['directed']> | null;
   children: LineageNode[];
 }
 
@@ -42,11 +44,12 @@ export function nodeOf(record: GenerationRecord, run: RunSummaryFile | undefined
           },
     costUsd: generationCost(record, run),
     tests: test?.tests_run === undefined ? null : { run: test.tests_run, passed: test.tests_passed ?? 0 },
-    failureStage: record.viability?.failure_stage ?? null,
-    summary: record.viability?.diagnostics?.summary ?? record.reason,
+    failureStage: record.directed?.failure_stage ?? record.viability?.failure_stage ?? null,
+    summary: record.directed?.failure_stage ? record.reason : (record.viability?.diagnostics?.summary ?? record.reason),
     campaign: record.campaign,
     run: record.run,
     created: record.created,
+    directed: record.directed ?? null,
     children: [],
   };
 }
@@ -76,6 +79,7 @@ export function buildLineageTree(options: {
     campaign: null,
     run: null,
     created: null,
+    directed: null,
     children: [],
   });
   for (const record of options.records) nodes.set(record.generation, nodeOf(record, runs.get(record.run ?? '')));

@@ -1,3 +1,4 @@
+import { type DirectedStats, summarizeDirected } from '../change/summarize-directed.js';
 import type { LineageData } from './load-lineage-data.js';
 import { type CampaignSummary, summarizeCampaign } from './summarize-campaign.js';
 
@@ -8,6 +9,8 @@ export interface LineageStats {
   promoted: number;
   runs: number;
   summary: CampaignSummary;
+  /** Directed changes (`cambrian change`), from the records that carry one. */
+  directed: DirectedStats;
   bySpec: Array<{ spec: string; generations: number; summary: CampaignSummary }>;
   campaigns: Array<{
     id: string;
@@ -29,6 +32,7 @@ export function computeStats(data: LineageData): LineageStats {
     promoted: data.records.filter((r) => r.outcome === 'promoted').length,
     runs: data.runs.length,
     summary: summarizeCampaign({ records: data.records, runs: data.runs }),
+    directed: summarizeDirected(data.records),
     bySpec: specs.map((spec) => {
       const records = data.records.filter((r) => `${r['spec-id']}@${r['spec-version']}` === spec);
       const runIds = new Set(records.map((r) => r.run));

@@ -64,7 +64,28 @@ function describeNode(node: LineageNode, c: InstanceType<typeof Chalk>): string 
       ? ''
       : ` ${c.dim(`${node.failureStage ?? ''} ${oneLine(node.summary)}`.trim())}`;
   const campaign = node.campaign === null ? '' : ` ${c.cyan(node.campaign)}`;
-  return `${c.bold(`gen-${node.generation}`)} ${outcome}  ${node.spec}  ${node.model ?? 'model ?'}  ${tokens}  ${tests}${campaign}${why}`;
+  return `${c.bold(`gen-${node.generation}`)} ${outcome}  ${node.spec}  ${node.model ?? 'model ?'}  ${tokens}  ${tests}${campaign}${why}${describeDirected(node, c)}`;
+}
+
+/** A directed generation's program, verdicts and cost per role, on the lines under it. */
+function describeDirected(node: LineageNode, c: InstanceType<typeof Chalk>): string {
+  const d = node.directed;
+  if (d === null) return '';
+  const stage = node.outcome === 'promoted' ? null : (d.failure_stage ?? node.failureStage ?? '?');
+  const verdict = stage === null ? c.green('promoted after rig and review') : c.red(`refused at ${stage}`);
+  const review =
+    d.review === null
+      ? 'no review'
+      : `review ${d.review.approved ? 'approved' : 'rejected'} (${d.review.confidence}${d.review.malformed ? ', malformed answer' : ''})${d.review.issues.length === 0 ? '' : `: ${oneLine(d.review.issues.join(' / '))}`}`;
+  const cost = (usage: { costUsd: number | null; exchanges: number }) =>
+    `${usage.exchanges} req ${usage.costUsd === null ? 'cost ?' : `$${usage.costUsd.toFixed(4)}`}`;
+  const diff = d.diff === null ? '' : `  diff ${d.diff.files} files +${d.diff.additions} -${d.diff.deletions}`;
+  const lines = [
+    `   ${c.magenta('directed')} "${oneLine(d.program.title)}" (attempt ${d.attempt + 1}) ${verdict}${diff}`,
+    `   ${review}; change ${cost(d.usage.change)}, review ${cost(d.usage.review)}; program ${d.program.file}`,
+  ];
+  if (d.failure_stage === 'guard') lines.push(`   guards: ${oneLine(d.diagnostics.join(' / '))}`);
+  return `\n${lines.join('\n')}`;
 }
 
 // Record text is LLM output: no control characters (terminal escapes) reach the terminal.

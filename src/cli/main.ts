@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { readEngineVersion } from '../version.js';
 import * as campaign from './campaign.js';
+import * as change from './change.js';
 import * as diff from './diff.js';
 import { exitCodeFor, formatError } from './format-error.js';
 import * as lineage from './lineage.js';
 import * as parse from './parse.js';
+import * as programCommand from './program.js';
 import * as report from './report.js';
 import * as reproduce from './reproduce.js';
 import * as rig from './rig.js';
@@ -13,7 +15,20 @@ import * as stats from './stats.js';
 import * as supervise from './supervise.js';
 
 /** Each command lives in its own file under src/cli/ and exports `register(program)`. */
-const COMMANDS = [spec, parse, rig, reproduce, supervise, diff, lineage, stats, campaign, report];
+const COMMANDS = [
+  spec,
+  parse,
+  rig,
+  reproduce,
+  supervise,
+  diff,
+  lineage,
+  stats,
+  campaign,
+  report,
+  programCommand,
+  change,
+];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('cambrian')

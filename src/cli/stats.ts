@@ -51,6 +51,14 @@ export function register(program: Command): void {
             `  ${s.spec.padEnd(28)} ${String(s.summary.attempts).padStart(4)} attempts  viability ${formatPercent(s.summary.viabilityRate).padStart(4)}  first try ${formatPercent(s.summary.firstTry.rate).padStart(4)}  ${formatCost(s.summary.costUsd)}`,
         ),
       ];
+      const d = stats.directed;
+      if (d.attempted > 0) {
+        out.push(
+          '',
+          c.bold('directed changes'),
+          `  ${d.attempted} attempted, ${d.promoted} promoted, ${d.rejectedByRig} rejected by the rig, ${d.rejectedByGuards} by guards, ${d.rejectedByReviewer} by the reviewer; cost ${formatCost(d.costUsd)}, per promotion ${d.costPerPromotion === null ? '—' : formatCost(d.costPerPromotion)}`,
+        );
+      }
       if (stats.campaigns.length > 0) {
         out.push('', c.bold('campaigns'));
         for (const k of stats.campaigns)

@@ -6,6 +6,8 @@ import { readRecordedModels } from './backends/replay.js';
 export const PROVIDERS = ['exemplar', 'anthropic', 'openai', 'replay'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 export type RoleName = 'generation' | 'escalation';
+/** The engine-side roles of a directed change (src/change/, DESIGN.md §9). */
+export type ChangeRoleName = 'change' | 'review' | 'reflect';
 
 /** The Prime's models when no role names one (docs/contracts.md §1: CAMBRIAN_MODEL, CAMBRIAN_ESCALATION_MODEL). */
 export const DEFAULT_GENERATION_MODEL = 'claude-sonnet-4-6';
@@ -50,6 +52,18 @@ export interface ProviderFlags {
   escalationModel?: string | undefined;
   escalationBaseUrl?: string | undefined;
   escalationMaxTokens?: string | undefined;
+  changeProvider?: string | undefined;
+  changeModel?: string | undefined;
+  changeBaseUrl?: string | undefined;
+  changeMaxTokens?: string | undefined;
+  reviewProvider?: string | undefined;
+  reviewModel?: string | undefined;
+  reviewBaseUrl?: string | undefined;
+  reviewMaxTokens?: string | undefined;
+  reflectProvider?: string | undefined;
+  reflectModel?: string | undefined;
+  reflectBaseUrl?: string | undefined;
+  reflectMaxTokens?: string | undefined;
   record?: string | undefined;
   replay?: string | undefined;
 }
@@ -112,8 +126,9 @@ const KEY_VARS: Record<'anthropic' | 'openai', { key: string; baseUrl: string }>
   openai: { key: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' },
 };
 
-function resolveRole(options: {
-  role: RoleName;
+/** One role's provider, model, base URL, key and cap: flags > `CAMBRIAN_<ROLE>_*` > the default provider. */
+export function resolveRole(options: {
+  role: RoleName | ChangeRoleName;
   flags: ProviderFlags;
   env: Env;
   defaultProvider: { value: string; source: string } | undefined;

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GenerationRecord } from '../artifact/generation-record-schema.js';
 import { listArtifactFiles } from '../artifact/list-artifact-files.js';
@@ -21,6 +21,8 @@ export interface ReportData {
 
 export interface ReportGeneration {
   generation: number;
+  /** A directed change's record plus its program.md text (null for reproduced generations). */
+  directed: (NonNullable<LineageNode['directed']> & { programText: string | null }) | null;
   parent: number | null;
   outcome: string;
   rigResult: string | null;
@@ -141,6 +143,15 @@ async function describeGeneration(options: {
   }
   return {
     generation: node.generation,
+    directed:
+      node.directed === null
+        ? null
+        : {
+            ...node.directed,
+            programText: await readFile(path.join(options.generationsDir, node.directed.program.file), 'utf8').catch(
+              () => null,
+            ),
+          },
     parent: node.parent,
     outcome: node.outcome,
     rigResult: node.rigResult,

@@ -69,7 +69,8 @@ export const REPORT_CLIENT_JS = String.raw`
       if (g.parent === null || !pos[g.parent]) return;
       var a = at(g.parent), b = at(g.generation);
       var mid = (a.y + b.y) / 2;
-      root.appendChild(svg('path', { 'class': 'edge', d: 'M' + a.x + ',' + a.y + ' C' + a.x + ',' + mid + ' ' + b.x + ',' + mid + ' ' + b.x + ',' + b.y }));
+      // A directed change (program.md, reviewer) is drawn dashed; reproduction from the genome solid.
+      root.appendChild(svg('path', { 'class': g.directed ? 'edge directed' : 'edge', d: 'M' + a.x + ',' + a.y + ' C' + a.x + ',' + mid + ' ' + b.x + ',' + mid + ' ' + b.x + ',' + b.y }));
     });
     data.generations.forEach(function (g) {
       var p = at(g.generation);
@@ -106,6 +107,18 @@ export const REPORT_CLIENT_JS = String.raw`
     host.appendChild(head);
     var facts = el('table', { id: 'detail-facts' });
     row(facts, 'parent', g.parent === null ? '—' : 'gen-' + g.parent);
+    if (g.directed) {
+      var d = g.directed;
+      row(facts, 'directed change', d.program.title + ' (attempt ' + (d.attempt + 1) + ')');
+      row(facts, 'refused at', d.failure_stage || (g.outcome === 'promoted' ? '—' : (g.failureStage || 'the rig')));
+      row(facts, 'review', d.review === null ? 'none (not reached)' : (d.review.approved ? 'approved' : 'rejected') +
+        ', ' + d.review.confidence + ' confidence' + (d.review.malformed ? ', malformed answer' : '') + ': ' + d.review.summary);
+      if (d.review && d.review.issues.length > 0) row(facts, 'reviewer issues', d.review.issues.join(' / '));
+      if (d.diagnostics.length > 0) row(facts, 'diagnostics', d.diagnostics.join(' / '));
+      row(facts, 'cost per role', 'change ' + d.usage.change.exchanges + ' req ' + (d.usage.change.costUsd === null ? '?' : '$' + d.usage.change.costUsd.toFixed(4)) +
+        ', review ' + d.usage.review.exchanges + ' req ' + (d.usage.review.costUsd === null ? '?' : '$' + d.usage.review.costUsd.toFixed(4)));
+      if (d.programText !== null) row(facts, 'program.md', el('pre', { 'class': 'program' }, d.programText));
+    }
     row(facts, 'spec version', g.spec ? g.spec.id + '@' + g.spec.version : 'the reference Prime\'s own spec');
     row(facts, 'spec hash', g.spec ? el('code', null, g.spec.hash) : '—');
     row(facts, 'model', g.model);

@@ -26,6 +26,7 @@ svg text { font-size:11px; fill:var(--fg); }
 .node:focus { outline:none; }
 .node:focus circle { stroke:var(--accent); }
 .edge { stroke:#b8c0cf; stroke-width:1.5; fill:none; }
+.edge.directed { stroke:#8e44ad; stroke-dasharray:5 3; }
 .legend span { display:inline-block; margin-right:12px; font-size:12px; color:var(--dim); }
 .legend i { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:4px; vertical-align:middle; }
 table { border-collapse:collapse; width:100%; }

@@ -14,6 +14,11 @@ const TRIVIAL = new RegExp(
   ].join('|'),
   'g',
 );
+/** A test file by its path: under test/, tests/ or __tests__/, or named *.test.* / *.spec.*. */
+export function isTestFile(file: string): boolean {
+  return CODE.test(file) && TEST.test(file);
+}
+
 const ASSERTION = /\bexpect\s*\(|\bassert(?:\.\w+)?\s*\(/g;
 
 export interface SourceMeasures {

@@ -1,6 +1,16 @@
 import { UsageError } from '../../errors.js';
 
-export const FAULT_KINDS = ['unclosed-block', 'failing-test', 'overloaded', 'cut-stream', 'max-tokens'] as const;
+export const FAULT_KINDS = [
+  'unclosed-block',
+  'failing-test',
+  'overloaded',
+  'cut-stream',
+  'max-tokens',
+  // Directed change (src/change/): the change deletes a test file; the reviewer rejects; the reviewer answers non-JSON.
+  'deletes-tests',
+  'review-reject',
+  'review-malformed',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Injections left per fault kind; `take` uses one up. */

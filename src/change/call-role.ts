@@ -1,0 +1,111 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CambrianError } from '../errors.js';
+import { type Backend, BackendError, type MessagesRequest } from '../gateway/backend.js';
+import { collectMessage } from '../gateway/collect-message.js';
+import { addUsage, type TokenCount, totalTokens, ZERO_USAGE } from '../gateway/gateway-events.js';
+import { costOf } from '../gateway/prices.js';
+import type { ChangeRoleName } from '../gateway/roles.js';
+import { roleOfPurpose } from './change-roles.js';
+
+/** Tokens, dollars and requests of one role. */
+export interface RoleUsage {
+  usage: TokenCount;
+  costUsd: number | null;
+  exchanges: number;
+}
+
+/** Per-role accounting of a directed change, with the run's token budget. */
+export interface RoleLedger {
+  add(role: ChangeRoleName, model: string, usage: TokenCount): RoleUsage;
+  byRole(): Record<ChangeRoleName, RoleUsage>;
+  totalTokens(): number;
+}
+
+export function createRoleLedger(options: { price?: (model: string, usage: TokenCount) => number | null }): RoleLedger {
+  const price = options.price ?? costOf;
+  const zero = (): RoleUsage => ({ usage: { ...ZERO_USAGE }, costUsd: 0, exchanges: 0 });
+  const roles: Record<ChangeRoleName, RoleUsage> = { change: zero(), review: zero(), reflect: zero() };
+  return {
+    add(role, model, usage) {
+      const entry = roles[role];
+      const cost = price(model, usage);
+      entry.usage = addUsage(entry.usage, usage);
+      entry.costUsd = entry.costUsd === null || cost === null ? null : entry.costUsd + cost;
+      entry.exchanges += 1;
+      return { usage, costUsd: cost, exchanges: 1 };
+    },
+    byRole: () => structuredClone(roles),
+    totalTokens: () => Object.values(roles).reduce((sum, entry) => sum + totalTokens(entry.usage), 0),
+  };
+}
+
+/** The token budget of a directed change (`--budget`) is spent. */
+export class BudgetSpentError extends CambrianError {
+  constructor(budget: number, used: number) {
+    super({
+      code: 'E_BUDGET',
+      message: `token budget of ${budget} spent (${used} tokens used)`,
+      hint: 'raise --budget / CAMBRIAN_TOKEN_BUDGET to go on; the lineage keeps what was done',
+      exitCode: 1,
+    });
+  }
+}
+
+export interface RoleReply {
+  text: string;
+  stopReason: string | null;
+  usage: TokenCount;
+  costUsd: number | null;
+}
+
+const TRANSIENT = new Set([429, 500, 502, 503, 504, 529]);
+
+/**
+ * One engine-side request of a directed-change role (no Prime, no gateway socket: the engine is the trusted caller),
+ * streamed from the backend, accounted per role. Overloaded and rate-limited answers are retried up to three times.
+ */
+export async function callRole(options: {
+  backend: Backend;
+  purpose: string;
+  model: string;
+  system: string;
+  messages: MessagesRequest['messages'];
+  maxTokens: number;
+  ledger: RoleLedger;
+  budget: number | null;
+  generation: number | null;
+  signal: AbortSignal;
+}): Promise<RoleReply> {
+  const role = roleOfPurpose(options.purpose);
+  const request = {
+    model: options.model,
+    max_tokens: options.maxTokens,
+    system: options.system,
+    messages: options.messages,
+    stream: true,
+  } as MessagesRequest;
+  for (let attempt = 0; ; attempt += 1) {
+    if (options.budget !== null && options.ledger.totalTokens() >= options.budget) {
+      throw new BudgetSpentError(options.budget, options.ledger.totalTokens());
+    }
+    try {
+      const events = [];
+      const context = { generation: options.generation, purpose: options.purpose, signal: options.signal };
+      for await (const event of options.backend.stream(request, context)) events.push(event);
+      const message = collectMessage(events);
+      const usage: TokenCount = {
+        input: message.usage.input_tokens ?? 0,
+        output: message.usage.output_tokens ?? 0,
+        cacheRead: message.usage.cache_read_input_tokens ?? 0,
+        cacheWrite: message.usage.cache_creation_input_tokens ?? 0,
+      };
+      const { costUsd } = options.ledger.add(role, options.model, usage);
+      const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+      return { text, stopReason: message.stop_reason, usage, costUsd };
+    } catch (error) {
+      const transient = error instanceof BackendError && TRANSIENT.has(error.status);
+      if (!transient || attempt >= 3 || options.signal.aborted) throw error;
+      await sleep(Math.min(8000, 500 * 2 ** attempt), undefined, { signal: options.signal }).catch(() => {});
+    }
+  }
+}
