@@ -15,6 +15,8 @@ export const INSIDE = {
   junitPath: '/tmp/cambrian/junit.xml',
   live: '/cambrian',
   workspace: '/tmp/workspace',
+  /** The rig's own Vitest config (rig-vitest-config.ts), read-only. */
+  vitestConfig: '/run/cambrian/vitest.config.cjs',
 } as const;
 
 export const ARTIFACT_PORT = 8401;

@@ -15,11 +15,13 @@ import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import type { Sandbox, SandboxLimits } from '../../src/rig/sandbox/sandbox-types.js';
 import { findEngineRoot } from '../../src/version.js';
 import { findLeftovers } from './find-leftovers.js';
-import { sealFixture } from './seal-fixture.js';
+import { RIG_VITEST_SPEC_PATH, sealFixture } from './seal-fixture.js';
 
 const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64 };
 const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000 };
 const SLACK_MS = 3000;
+// Vitest itself takes a few seconds to start in the sandbox on a loaded machine.
+const VITEST_TIMEOUTS: Partial<RigTimeouts> = { test: 30_000 };
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -38,12 +40,15 @@ async function runHostile(options: {
   name: string;
   marker: string;
   files?: Record<string, string>;
+  specPath?: string;
+  timeouts?: Partial<RigTimeouts>;
   beforeRun?: () => void;
   afterRun?: () => void;
 }): Promise<Contained> {
   const fixture = await sealFixture({
     name: options.name,
     files: { 'marker.txt': `${options.marker}\n`, ...options.files },
+    ...(options.specPath === undefined ? {} : { specPath: options.specPath }),
   });
   const hashBefore = await computeArtifactHash({
     artifactDir: fixture.dir,
@@ -59,7 +64,7 @@ async function runHostile(options: {
       sandbox,
       keep: true,
       limits: LIMITS,
-      timeouts: TIMEOUTS,
+      timeouts: { ...TIMEOUTS, ...options.timeouts },
       onStage: (stage) => afterStage.set(stage, findLeftovers(options.marker)),
     });
     keptDir = run.keptDir;
@@ -85,6 +90,10 @@ async function runHostile(options: {
 }
 
 const marker = () => `hostile-${randomBytes(6).toString('hex')}`;
+
+/** A fixture tested with the genome's Vitest command (RIG-VITEST-001). */
+const runVitestHostile = (name: string) =>
+  runHostile({ name, marker: marker(), specPath: RIG_VITEST_SPEC_PATH, timeouts: VITEST_TIMEOUTS });
 
 describe('hostile offspring are contained', () => {
   it('reaches for the network: nothing arrives, the test stage fails naming the refused connection', async () => {
@@ -240,6 +249,29 @@ describe('hostile offspring are contained', () => {
       await rm(secretPath, { force: true });
       await rm(victimPath, { force: true });
     }
+  });
+
+  // Both vitest.config.cjs and postcss.config.cjs (loaded when a test imports CSS) carry the forgery.
+  it("rewrites the JUnit report from its own Vitest and PostCSS configs: the rig's config runs instead", async () => {
+    const { report, reportText } = await runVitestHostile('forged-report');
+    expect(report.failure_stage).toBe('test');
+    expect(report.checks.test).toMatchObject({ passed: false, tests_run: 2, tests_passed: 1 });
+    expect(report.diagnostics?.summary).toMatch(/^1 of 2 tests failed; first: .*answers pong with a capital P/);
+    expect(report.diagnostics?.failures[0]?.error).toContain("expected 'pong' to be 'Pong'");
+    expect(reportText).not.toContain('forged');
+  });
+
+  it('leaves an unhandled rejection after its test passed: the green report does not outweigh exit code 1', async () => {
+    const { report } = await runVitestHostile('unhandled-rejection');
+    expect(report.failure_stage).toBe('test');
+    expect(report.checks.test).toMatchObject({ passed: false, tests_run: 1, tests_passed: 1 });
+    expect(report.diagnostics?.summary).toBe(
+      'the test command exited with code 1 although its report shows every test passed',
+    );
+    expect(report.diagnostics?.exit_code).toBe(1);
+    expect(`${report.diagnostics?.stdout_tail}${report.diagnostics?.stderr_tail}`).toContain(
+      'left behind after the test passed',
+    );
   });
 
   it('prints 50 MB: the rig keeps a few KB of tails and reports the failing test', async () => {
