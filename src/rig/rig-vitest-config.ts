@@ -52,7 +52,7 @@ export function pinRigVitestConfig(
   return { kind: 'vitest', command: `${command} --config ${INSIDE.vitestConfig} --root ${INSIDE.artifact}` };
 }
 
-/** Writes the rig's config into the run's own folder (outside the artifact copy) and returns its read-only bind. */
+/** Writes the rig's config into the run's own folder (outside the copy and the quota); returns its read-only bind. */
 export async function writeRigVitestConfig(layout: RigLayout): Promise<SandboxBind> {
   const dir = path.join(layout.workRoot, 'rig');
   await mkdir(dir, { recursive: true });

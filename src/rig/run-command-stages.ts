@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { checkStoreDependencies } from './check-store-dependencies.js';
-import { describeEnding } from './describe-ending.js';
+import { describeDiskFull, describeEnding } from './describe-ending.js';
 import { parseJunit } from './parse-junit.js';
 import { readUntrustedFile } from './read-untrusted-file.js';
 import { artifactBinds, artifactEnv, INSIDE, type RigLayout } from './rig-layout.js';
@@ -75,10 +75,11 @@ export async function runBuildStage(options: CommandStageOptions): Promise<Stage
     diagnostics: passed
       ? null
       : {
-          summary: describeEnding(`the build command (${options.manifest.entry.build})`, result, {
-            timeoutMs: options.timeoutMs,
-            memoryMb,
-          }),
+          summary:
+            describeEnding(`the build command (${options.manifest.entry.build})`, result, {
+              timeoutMs: options.timeoutMs,
+              memoryMb,
+            }) + describeDiskFull(options.layout, result),
           exit_code: result.exitCode,
           failures: [],
           stdout_tail: result.stdoutTail,
@@ -109,7 +110,12 @@ export async function runTestStage(options: CommandStageOptions): Promise<StageO
   const tails = { stdout_tail: result.stdoutTail, stderr_tail: result.stderrTail };
   const failWith = (summary: string, extra: Partial<StageCheck> = {}, failures: Diagnostics['failures'] = []) => ({
     check: { passed: false, duration_ms: Date.now() - started, ...extra },
-    diagnostics: { summary, exit_code: result.exitCode, failures, ...tails },
+    diagnostics: {
+      summary: summary + describeDiskFull(options.layout, result),
+      exit_code: result.exitCode,
+      failures,
+      ...tails,
+    },
   });
   if (result.killedFor !== undefined) {
     const ending = describeEnding(`the test command (${options.manifest.entry.test})`, result, {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { findEngineRoot } from '../../src/version.js';
 import { findLeftovers } from './find-leftovers.js';
 import { RIG_VITEST_SPEC_PATH, sealFixture } from './seal-fixture.js';
 
-const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64 };
+const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64, diskMb: 64 };
 const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000 };
 const SLACK_MS = 3000;
 // Vitest itself takes a few seconds to start in the sandbox on a loaded machine.
@@ -42,6 +42,7 @@ async function runHostile(options: {
   files?: Record<string, string>;
   specPath?: string;
   timeouts?: Partial<RigTimeouts>;
+  onStage?: (stage: string) => void;
   beforeRun?: () => void;
   afterRun?: () => void;
 }): Promise<Contained> {
@@ -65,7 +66,10 @@ async function runHostile(options: {
       keep: true,
       limits: LIMITS,
       timeouts: { ...TIMEOUTS, ...options.timeouts },
-      onStage: (stage) => afterStage.set(stage, findLeftovers(options.marker)),
+      onStage: (stage) => {
+        afterStage.set(stage, findLeftovers(options.marker));
+        options.onStage?.(stage);
+      },
     });
     keptDir = run.keptDir;
     const keptFiles = new Map<string, string>();
@@ -84,7 +88,8 @@ async function runHostile(options: {
     return { report: run.report, reportText: JSON.stringify(run.report), keptFiles, afterStage };
   } finally {
     options.afterRun?.();
-    if (keptDir !== null) await rm(path.dirname(keptDir), { recursive: true, force: true });
+    // the kept copy is <work folder>/quota/artifact
+    if (keptDir !== null) await rm(path.resolve(keptDir, '..', '..'), { recursive: true, force: true });
     await fixture.cleanup();
   }
 }
@@ -272,6 +277,28 @@ describe('hostile offspring are contained', () => {
     expect(`${report.diagnostics?.stdout_tail}${report.diagnostics?.stderr_tail}`).toContain(
       'left behind after the test passed',
     );
+  });
+
+  it('writes files under the size limit until the disk is full: stopped at its disk quota, the host disk spared', async () => {
+    const usedBytes = () => {
+      const stats = statfsSync(os.tmpdir());
+      return (stats.blocks - stats.bfree) * stats.bsize;
+    };
+    const before = usedBytes();
+    let grewBy = Number.NaN;
+    const { report } = await runHostile({
+      name: 'disk-filler',
+      marker: marker(),
+      // measured while the filled copy still exists (a kept run's files are copied to the host disk afterwards)
+      onStage: (stage) => {
+        if (stage === 'test') grewBy = usedBytes() - before;
+      },
+    });
+    expect(report.failure_stage).toBe('test');
+    expect(report.diagnostics?.summary).toMatch(/; the artifact filled its 64 MB disk quota$/);
+    expect(report.diagnostics?.stdout_tail).toMatch(/wrote \d+ bytes: ENOSPC/);
+    // the fixture writes 256 MB without a quota; other work on this machine may write a little meanwhile
+    expect(grewBy).toBeLessThan((64 + 32) * 1024 * 1024);
   });
 
   it('prints 50 MB: the rig keeps a few KB of tails and reports the failing test', async () => {
