@@ -1,3 +1,5 @@
+import { isDiskQuotaFull } from './disk-quota.js';
+import type { RigLayout } from './rig-layout.js';
 import type { SandboxResult } from './sandbox/sandbox-types.js';
 
 /** One line saying how a sandboxed command ended when it did not simply exit 0, for diagnostics. */
@@ -22,4 +24,14 @@ export function describeEnding(
   }
   if (result.signal !== null) return `${what} was killed by ${result.signal}${pids}`;
   return `${what} exited with code ${result.exitCode}${pids}`;
+}
+
+/**
+ * After a failed stage: when the run's disk quota is (almost) full, records `disk` in the result's limitsHit and returns
+ * the words for the diagnostics' summary; else ''. Full after a failure is the likely reason: writes failed (ENOSPC).
+ */
+export function describeDiskFull(layout: RigLayout, result?: SandboxResult): string {
+  if (layout.diskQuotaMb === null || !isDiskQuotaFull(layout.quotaDir)) return '';
+  if (result !== undefined && !result.limitsHit.includes('disk')) result.limitsHit.push('disk');
+  return `; the artifact filled its ${layout.diskQuotaMb} MB disk quota`;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { isProcessAlive } from '../is-process-alive.js';
 import { findEngineRoot } from '../version.js';
+import { mountDiskQuota, unmountDiskQuota, unmountKeepingContent } from './disk-quota.js';
 import type { Sandbox, SandboxBind } from './sandbox/sandbox-types.js';
 import { defaultSandboxPath } from './sandbox/spawn-sandboxed.js';
 
@@ -15,6 +16,8 @@ export const INSIDE = {
   junitPath: '/tmp/cambrian/junit.xml',
   live: '/cambrian',
   workspace: '/tmp/workspace',
+  /** The rig's own Vitest config (rig-vitest-config.ts), read-only. */
+  vitestConfig: '/run/cambrian/vitest.config.cjs',
 } as const;
 
 export const ARTIFACT_PORT = 8401;
@@ -24,10 +27,14 @@ export interface RigLayout {
   engineRoot: string;
   storeDir: string;
   workRoot: string;
+  /** Holds every folder the artifact can write (copy, JUnit, workspace): the disk quota's mount point. */
+  quotaDir: string;
   copyDir: string;
   junitDir: string;
   liveDir: string;
   workspaceDir: string;
+  /** Size of the tmpfs mounted on quotaDir (the run's disk quota), or null when it could not be mounted. */
+  diskQuotaMb: number | null;
 }
 
 export function findStoreDir(engineRoot: string): string {
@@ -45,32 +52,59 @@ export function findStoreDir(engineRoot: string): string {
 const WORK_PREFIX = 'cambrian-rig-';
 /** In a rig's work folder while the rig runs; a folder whose owner is dead was left by a killed rig. */
 const OWNER_FILE = 'owner.pid';
+/** The mount point of the run's disk quota inside its work folder. */
+const QUOTA_DIR = 'quota';
 
-export async function createRigLayout(): Promise<RigLayout> {
+/**
+ * Makes the run's work folder in the host's temp folder. Everything the artifact can write (its copy, the JUnit
+ * folder, the probe workspace) lives under `quota/`, where as root a tmpfs of `diskMb` is mounted, so those writes are
+ * capped in total; the rig's own files (owner, its Vitest config, the live stages' input) stay outside it, so an
+ * artifact that fills its quota cannot make the rig's writes fail.
+ */
+export async function createRigLayout(options: { diskMb: number }): Promise<RigLayout> {
   const engineRoot = findEngineRoot();
   const storeDir = findStoreDir(engineRoot);
   await sweepDeadRigFolders();
   const workRoot = await mkdtemp(path.join(os.tmpdir(), WORK_PREFIX));
   await writeFile(path.join(workRoot, OWNER_FILE), String(process.pid));
+  const quotaDir = path.join(workRoot, QUOTA_DIR);
+  await mkdir(quotaDir);
+  const mounted = await mountDiskQuota({ dir: quotaDir, sizeMb: options.diskMb });
   const layout = {
     engineRoot,
     storeDir,
     workRoot,
-    copyDir: path.join(workRoot, 'artifact'),
-    junitDir: path.join(workRoot, 'junit'),
+    quotaDir,
+    copyDir: path.join(quotaDir, 'artifact'),
+    junitDir: path.join(quotaDir, 'junit'),
     liveDir: path.join(workRoot, 'live'),
-    workspaceDir: path.join(workRoot, 'workspace'),
+    workspaceDir: path.join(quotaDir, 'workspace'),
+    diskQuotaMb: mounted ? options.diskMb : null,
   };
   await Promise.all([mkdir(layout.junitDir), mkdir(layout.liveDir), mkdir(layout.workspaceDir)]);
   return layout;
 }
 
-/** A kept work folder (`--keep`) belongs to the user from now on: no later rig may sweep it. */
+/**
+ * A kept work folder (`--keep`) belongs to the user from now on: the quota's content moves to a plain folder at the
+ * same path (no mount may outlive the rig), and no later rig may sweep it.
+ */
 export async function releaseRigLayout(layout: RigLayout): Promise<void> {
+  await unmountKeepingContent(layout.quotaDir);
   await rm(path.join(layout.workRoot, OWNER_FILE), { force: true });
 }
 
-/** Removes the work folders of rigs that were killed (SIGKILL skips every cleanup); best effort. */
+/** Deletes the run's work folder: unmounts the quota first, and never deletes through a mount it could not remove. */
+export function removeRigLayout(layout: RigLayout): Promise<void> {
+  return removeWorkFolder(layout.workRoot);
+}
+
+async function removeWorkFolder(dir: string): Promise<void> {
+  await unmountDiskQuota(path.join(dir, QUOTA_DIR));
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Removes the work folders of rigs that were killed (SIGKILL skips every cleanup), unmounting each; best effort. */
 async function sweepDeadRigFolders(): Promise<void> {
   const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
   for (const name of names) {
@@ -78,7 +112,7 @@ async function sweepDeadRigFolders(): Promise<void> {
     const dir = path.join(os.tmpdir(), name);
     const owner = Number(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => 'NaN'));
     if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue;
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    await removeWorkFolder(dir).catch(() => {});
   }
 }
 

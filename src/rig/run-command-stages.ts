@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { checkStoreDependencies } from './check-store-dependencies.js';
-import { describeEnding } from './describe-ending.js';
+import { describeDiskFull, describeEnding } from './describe-ending.js';
 import { parseJunit } from './parse-junit.js';
 import { readUntrustedFile } from './read-untrusted-file.js';
 import { artifactBinds, artifactEnv, INSIDE, type RigLayout } from './rig-layout.js';
+import { pinRigVitestConfig, writeRigVitestConfig } from './rig-vitest-config.js';
 import { runSandboxed } from './sandbox/run-sandboxed.js';
-import { DEFAULT_LIMITS, type Sandbox, type SandboxLimits } from './sandbox/sandbox-types.js';
+import { DEFAULT_LIMITS, type Sandbox, type SandboxBind, type SandboxLimits } from './sandbox/sandbox-types.js';
 
 export interface StageOutcome {
   check: StageCheck;
@@ -25,12 +26,13 @@ function runEntry(options: {
   timeoutMs: number;
   limits: SandboxLimits | undefined;
   signal: AbortSignal | undefined;
+  extraBinds?: readonly SandboxBind[];
 }) {
   return runSandboxed({
     sandbox: options.sandbox,
     argv: ['sh', '-c', options.command],
     cwd: INSIDE.artifact,
-    binds: artifactBinds(options.layout, options.sandbox),
+    binds: [...artifactBinds(options.layout, options.sandbox), ...(options.extraBinds ?? [])],
     env: artifactEnv(),
     timeoutMs: options.timeoutMs,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
@@ -73,10 +75,11 @@ export async function runBuildStage(options: CommandStageOptions): Promise<Stage
     diagnostics: passed
       ? null
       : {
-          summary: describeEnding(`the build command (${options.manifest.entry.build})`, result, {
-            timeoutMs: options.timeoutMs,
-            memoryMb,
-          }),
+          summary:
+            describeEnding(`the build command (${options.manifest.entry.build})`, result, {
+              timeoutMs: options.timeoutMs,
+              memoryMb,
+            }) + describeDiskFull(options.layout, result),
           exit_code: result.exitCode,
           failures: [],
           stdout_tail: result.stdoutTail,
@@ -86,17 +89,33 @@ export async function runBuildStage(options: CommandStageOptions): Promise<Stage
   };
 }
 
-/** test: the manifest's test command; the verdict comes from the JUnit XML it writes to $CAMBRIAN_JUNIT_PATH. */
+/**
+ * test: the manifest's test command (a Vitest command under the rig's own config, see pinRigVitestConfig); the verdict
+ * comes from the JUnit XML it writes to $CAMBRIAN_JUNIT_PATH and its exit code.
+ */
 export async function runTestStage(options: CommandStageOptions): Promise<StageOutcome> {
   const started = Date.now();
   const junitFile = path.join(options.layout.junitDir, 'junit.xml');
   await rm(junitFile, { force: true });
-  const result = await runEntry({ ...options, command: options.manifest.entry.test });
+  const pinned = pinRigVitestConfig(options.manifest.entry.test);
+  if (pinned.kind === 'refused') {
+    return {
+      check: { passed: false, duration_ms: Date.now() - started },
+      diagnostics: { summary: pinned.reason, exit_code: null, failures: [], stdout_tail: '', stderr_tail: '' },
+    };
+  }
+  const extraBinds = pinned.kind === 'vitest' ? [await writeRigVitestConfig(options.layout)] : [];
+  const result = await runEntry({ ...options, command: pinned.command, extraBinds });
   const memoryMb = options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb;
   const tails = { stdout_tail: result.stdoutTail, stderr_tail: result.stderrTail };
   const failWith = (summary: string, extra: Partial<StageCheck> = {}, failures: Diagnostics['failures'] = []) => ({
     check: { passed: false, duration_ms: Date.now() - started, ...extra },
-    diagnostics: { summary, exit_code: result.exitCode, failures, ...tails },
+    diagnostics: {
+      summary: summary + describeDiskFull(options.layout, result),
+      exit_code: result.exitCode,
+      failures,
+      ...tails,
+    },
   });
   if (result.killedFor !== undefined) {
     const ending = describeEnding(`the test command (${options.manifest.entry.test})`, result, {

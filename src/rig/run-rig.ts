@@ -11,11 +11,19 @@ import {
 } from '../artifact/viability-report-schema.js';
 import { checkManifest } from './check-manifest.js';
 import { copyArtifact } from './copy-artifact.js';
+import { describeDiskFull } from './describe-ending.js';
 import { measureSource } from './measure-source.js';
-import { createRigLayout, provideNodeModules, type RigLayout, releaseRigLayout } from './rig-layout.js';
+import {
+  createRigLayout,
+  provideNodeModules,
+  type RigLayout,
+  releaseRigLayout,
+  removeRigLayout,
+} from './rig-layout.js';
 import { DEFAULT_TIMEOUTS, type RunRigOptions } from './rig-types.js';
 import { runBuildStage, runTestStage } from './run-command-stages.js';
 import { runLiveStages } from './run-live-stages.js';
+import { DEFAULT_LIMITS } from './sandbox/sandbox-types.js';
 
 export type { RunRigOptions } from './rig-types.js';
 
@@ -30,8 +38,8 @@ export interface RigRun {
 
 /**
  * Judges one artifact: copies it, runs manifest → build → test → start → health → reproduce (Prime specs) fail-fast,
- * each stage but the first in the sandbox, and returns the viability report (also written to the copy's
- * viability-report.json). Only a broken rig throws (EnvironmentError); everything the artifact does wrong is a report.
+ * each stage but the first in the sandbox, and returns the viability report (with `keep`, also written to the kept
+ * copy's viability-report.json). Only a broken rig throws (EnvironmentError); everything the artifact does wrong is a report.
  */
 export async function runRigDetailed(options: RunRigOptions): Promise<RigRun> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -49,7 +57,7 @@ export async function runRigDetailed(options: RunRigOptions): Promise<RigRun> {
     record(stage, check);
   };
 
-  const layout: RigLayout = await createRigLayout();
+  const layout: RigLayout = await createRigLayout({ diskMb: options.limits?.diskMb ?? DEFAULT_LIMITS.diskMb });
   let keep = false;
   try {
     const provisionStarted = Date.now();
@@ -93,8 +101,10 @@ export async function runRigDetailed(options: RunRigOptions): Promise<RigRun> {
           for (const stage of ['start', 'health', 'reproduce'] as const) {
             const check = live.checks[stage];
             if (check === undefined || check.skipped === true || !stages.includes(stage)) continue;
-            if (live.diagnostics?.stage === stage) fail(stage, check, live.diagnostics);
-            else record(stage, check);
+            if (live.diagnostics?.stage === stage) {
+              const summary = live.diagnostics.summary + describeDiskFull(layout);
+              fail(stage, check, { ...live.diagnostics, summary });
+            } else record(stage, check);
           }
         }
       }
@@ -123,15 +133,18 @@ export async function runRigDetailed(options: RunRigOptions): Promise<RigRun> {
       completed_at: new Date().toISOString(),
       ...(finalDiagnostics === null ? {} : { diagnostics: finalDiagnostics }),
     });
-    // The artifact ran in this folder: whatever it left at this name (a symlink to a host file, a folder) goes first.
-    const reportFile = path.join(layout.copyDir, 'viability-report.json');
-    await rm(reportFile, { recursive: true, force: true });
-    await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`, { flag: 'wx' });
     keep = options.keep === true;
-    if (keep) await releaseRigLayout(layout);
+    if (keep) {
+      // Written after the quota's content moved to the host disk: the artifact may have filled its quota.
+      await releaseRigLayout(layout);
+      // The artifact ran in this folder: whatever it left at this name (a symlink to a host file, a folder) goes first.
+      const reportFile = path.join(layout.copyDir, 'viability-report.json');
+      await rm(reportFile, { recursive: true, force: true });
+      await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`, { flag: 'wx' });
+    }
     return { report, keptDir: keep ? layout.copyDir : null };
   } finally {
-    if (!keep) await rm(layout.workRoot, { recursive: true, force: true });
+    if (!keep) await removeRigLayout(layout);
   }
 }
 

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Host pids of processes that are still running from a rig sandbox: their command line holds `marker`, or they run
- * one of the fixture scripts with the sandbox's artifact folder as working directory.
+ * one of the fixture scripts with the sandbox's artifact folder as working directory and see this run's marker file
+ * there (other rigs may run on the same machine at the same time: their processes are not this run's leftovers).
  */
 export function findLeftovers(marker: string): number[] {
   const found: number[] = [];
@@ -15,7 +16,8 @@ export function findLeftovers(marker: string): number[] {
         continue;
       }
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd.startsWith('/artifact') && /(build|test|server|bomb)\.(mjs|sh)/.test(cmdline)) found.push(Number(entry));
+      if (!cwd.startsWith('/artifact') || !/(build|test|server|bomb)\.(mjs|sh)/.test(cmdline)) continue;
+      if (readFileSync(`/proc/${entry}/root/artifact/marker.txt`, 'utf8').includes(marker)) found.push(Number(entry));
     } catch {
       // exited while we looked
     }

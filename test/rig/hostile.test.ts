@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -15,11 +15,13 @@ import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import type { Sandbox, SandboxLimits } from '../../src/rig/sandbox/sandbox-types.js';
 import { findEngineRoot } from '../../src/version.js';
 import { findLeftovers } from './find-leftovers.js';
-import { sealFixture } from './seal-fixture.js';
+import { RIG_VITEST_SPEC_PATH, sealFixture } from './seal-fixture.js';
 
-const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64 };
+const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64, diskMb: 64 };
 const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000 };
 const SLACK_MS = 3000;
+// Vitest itself takes a few seconds to start in the sandbox on a loaded machine.
+const VITEST_TIMEOUTS: Partial<RigTimeouts> = { test: 30_000 };
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -38,12 +40,16 @@ async function runHostile(options: {
   name: string;
   marker: string;
   files?: Record<string, string>;
+  specPath?: string;
+  timeouts?: Partial<RigTimeouts>;
+  onStage?: (stage: string) => void;
   beforeRun?: () => void;
   afterRun?: () => void;
 }): Promise<Contained> {
   const fixture = await sealFixture({
     name: options.name,
     files: { 'marker.txt': `${options.marker}\n`, ...options.files },
+    ...(options.specPath === undefined ? {} : { specPath: options.specPath }),
   });
   const hashBefore = await computeArtifactHash({
     artifactDir: fixture.dir,
@@ -59,8 +65,11 @@ async function runHostile(options: {
       sandbox,
       keep: true,
       limits: LIMITS,
-      timeouts: TIMEOUTS,
-      onStage: (stage) => afterStage.set(stage, findLeftovers(options.marker)),
+      timeouts: { ...TIMEOUTS, ...options.timeouts },
+      onStage: (stage) => {
+        afterStage.set(stage, findLeftovers(options.marker));
+        options.onStage?.(stage);
+      },
     });
     keptDir = run.keptDir;
     const keptFiles = new Map<string, string>();
@@ -79,12 +88,17 @@ async function runHostile(options: {
     return { report: run.report, reportText: JSON.stringify(run.report), keptFiles, afterStage };
   } finally {
     options.afterRun?.();
-    if (keptDir !== null) await rm(path.dirname(keptDir), { recursive: true, force: true });
+    // the kept copy is <work folder>/quota/artifact
+    if (keptDir !== null) await rm(path.resolve(keptDir, '..', '..'), { recursive: true, force: true });
     await fixture.cleanup();
   }
 }
 
 const marker = () => `hostile-${randomBytes(6).toString('hex')}`;
+
+/** A fixture tested with the genome's Vitest command (RIG-VITEST-001). */
+const runVitestHostile = (name: string) =>
+  runHostile({ name, marker: marker(), specPath: RIG_VITEST_SPEC_PATH, timeouts: VITEST_TIMEOUTS });
 
 describe('hostile offspring are contained', () => {
   it('reaches for the network: nothing arrives, the test stage fails naming the refused connection', async () => {
@@ -240,6 +254,51 @@ describe('hostile offspring are contained', () => {
       await rm(secretPath, { force: true });
       await rm(victimPath, { force: true });
     }
+  });
+
+  // Both vitest.config.cjs and postcss.config.cjs (loaded when a test imports CSS) carry the forgery.
+  it("rewrites the JUnit report from its own Vitest and PostCSS configs: the rig's config runs instead", async () => {
+    const { report, reportText } = await runVitestHostile('forged-report');
+    expect(report.failure_stage).toBe('test');
+    expect(report.checks.test).toMatchObject({ passed: false, tests_run: 2, tests_passed: 1 });
+    expect(report.diagnostics?.summary).toMatch(/^1 of 2 tests failed; first: .*answers pong with a capital P/);
+    expect(report.diagnostics?.failures[0]?.error).toContain("expected 'pong' to be 'Pong'");
+    expect(reportText).not.toContain('forged');
+  });
+
+  it('leaves an unhandled rejection after its test passed: the green report does not outweigh exit code 1', async () => {
+    const { report } = await runVitestHostile('unhandled-rejection');
+    expect(report.failure_stage).toBe('test');
+    expect(report.checks.test).toMatchObject({ passed: false, tests_run: 1, tests_passed: 1 });
+    expect(report.diagnostics?.summary).toBe(
+      'the test command exited with code 1 although its report shows every test passed',
+    );
+    expect(report.diagnostics?.exit_code).toBe(1);
+    expect(`${report.diagnostics?.stdout_tail}${report.diagnostics?.stderr_tail}`).toContain(
+      'left behind after the test passed',
+    );
+  });
+
+  it('writes files under the size limit until the disk is full: stopped at its disk quota, the host disk spared', async () => {
+    const usedBytes = () => {
+      const stats = statfsSync(os.tmpdir());
+      return (stats.blocks - stats.bfree) * stats.bsize;
+    };
+    const before = usedBytes();
+    let grewBy = Number.NaN;
+    const { report } = await runHostile({
+      name: 'disk-filler',
+      marker: marker(),
+      // measured while the filled copy still exists (a kept run's files are copied to the host disk afterwards)
+      onStage: (stage) => {
+        if (stage === 'test') grewBy = usedBytes() - before;
+      },
+    });
+    expect(report.failure_stage).toBe('test');
+    expect(report.diagnostics?.summary).toMatch(/; the artifact filled its 64 MB disk quota$/);
+    expect(report.diagnostics?.stdout_tail).toMatch(/wrote \d+ bytes: ENOSPC/);
+    // the fixture writes 256 MB without a quota; other work on this machine may write a little meanwhile
+    expect(grewBy).toBeLessThan((64 + 32) * 1024 * 1024);
   });
 
   it('prints 50 MB: the rig keeps a few KB of tails and reports the failing test', async () => {

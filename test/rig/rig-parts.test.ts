@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { satisfies } from '../../src/rig/check-store-dependencies.js';
 import { measureSource } from '../../src/rig/measure-source.js';
 import { parseJunit } from '../../src/rig/parse-junit.js';
+import { pinRigVitestConfig } from '../../src/rig/rig-vitest-config.js';
 import { OutputTail } from '../../src/rig/sandbox/output-tail.js';
 import { FIXTURES } from './seal-fixture.js';
 
@@ -35,6 +36,28 @@ describe('parseJunit', () => {
   it('says what is wrong with a report that is not JUnit', () => {
     expect(() => parseJunit('<testsuites><testsuite>', [])).toThrow(/not well-formed XML/);
     expect(() => parseJunit('<html><body/></html>', [])).toThrow('the JUnit report has no <testsuite> element');
+  });
+});
+
+describe('pinRigVitestConfig', () => {
+  const genome = 'vitest run --reporter=default --reporter=junit --outputFile.junit="$CAMBRIAN_JUNIT_PATH"';
+
+  it("appends the rig's config and the artifact root to the genome's Vitest command", () => {
+    expect(pinRigVitestConfig(genome)).toEqual({
+      kind: 'vitest',
+      command: `${genome} --config /run/cambrian/vitest.config.cjs --root /artifact`,
+    });
+  });
+
+  it('leaves any other runner as written', () => {
+    expect(pinRigVitestConfig('node test.mjs')).toEqual({ kind: 'other', command: 'node test.mjs' });
+    expect(pinRigVitestConfig('vitestish run')).toEqual({ kind: 'other', command: 'vitestish run' });
+  });
+
+  it('refuses a Vitest command its arguments might not reach', () => {
+    for (const command of [`${genome} && true`, `${genome}; true`, `${genome} | cat`, 'vitest run $(echo x)']) {
+      expect(pinRigVitestConfig(command)).toMatchObject({ kind: 'refused' });
+    }
   });
 });
 

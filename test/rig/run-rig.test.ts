@@ -39,7 +39,7 @@ describe('runRig on a good service artifact', () => {
       // the build ran in the copy, never in the original
       await expect(readFile(path.join(fixture.dir, 'dist', 'built.txt'))).rejects.toThrow();
       await import('node:fs/promises').then((fs) =>
-        fs.rm(path.dirname(keptDir ?? ''), { recursive: true, force: true }),
+        fs.rm(path.resolve(keptDir ?? '', '..', '..'), { recursive: true, force: true }),
       );
     } finally {
       await fixture.cleanup();

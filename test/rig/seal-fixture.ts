@@ -11,9 +11,11 @@ import type { Spec } from '../../src/spec/parse-spec.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '..', 'fixtures');
 export const RIG_SPEC_PATH = path.join(FIXTURES, 'rig', 'RIG-TEST-001.md');
+/** Like RIG-TEST-001 but its test command is the genome's Vitest command. */
+export const RIG_VITEST_SPEC_PATH = path.join(FIXTURES, 'rig', 'RIG-VITEST-001.md');
 
-export function loadRigSpec(): Promise<Spec> {
-  return loadSpec(RIG_SPEC_PATH);
+export function loadRigSpec(specPath = RIG_SPEC_PATH): Promise<Spec> {
+  return loadSpec(specPath);
 }
 
 /**
@@ -24,14 +26,17 @@ export async function sealFixture(options: {
   name: string;
   files?: Record<string, string>;
   patchManifest?: (manifest: Manifest) => void;
+  /** The trusted spec; RIG-TEST-001 when omitted. */
+  specPath?: string;
 }): Promise<{ dir: string; spec: Spec; cleanup: () => Promise<void> }> {
-  const spec = await loadRigSpec();
+  const specPath = options.specPath ?? RIG_SPEC_PATH;
+  const spec = await loadRigSpec(specPath);
   const root = await mkdtemp(path.join(os.tmpdir(), 'cambrian-fixture-'));
   const dir = path.join(root, options.name);
   await cp(path.join(FIXTURES, 'rig', 'common'), dir, { recursive: true });
   await cp(path.join(FIXTURES, 'hostile', options.name), dir, { recursive: true });
   await mkdir(path.join(dir, 'spec'), { recursive: true });
-  await writeFile(path.join(dir, 'spec', `${spec.id}.md`), await readFile(RIG_SPEC_PATH));
+  await writeFile(path.join(dir, 'spec', `${spec.id}.md`), await readFile(specPath));
   for (const [file, text] of Object.entries(options.files ?? {})) {
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await writeFile(path.join(dir, file), text);

@@ -36,6 +36,11 @@ export interface SandboxLimits {
   heapMb?: number;
   /** Size of the tmpfs mounted at /tmp. */
   tmpMb?: number;
+  /**
+   * The rig's disk quota: size of the tmpfs mounted on its work folder (artifact copy, JUnit folder, probe workspace),
+   * as root only (rig-layout.ts); spawnSandboxed itself does not use it.
+   */
+  diskMb?: number;
 }
 
 /** Lets a process without network reach a host server: the sandbox listens on 127.0.0.1:port and pipes to socketPath. */
@@ -92,4 +97,5 @@ export const DEFAULT_LIMITS: Required<SandboxLimits> = {
   fileSizeMb: 256,
   heapMb: 1024,
   tmpMb: 512,
+  diskMb: 1024,
 };

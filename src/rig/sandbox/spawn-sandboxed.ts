@@ -13,7 +13,8 @@ import {
   type SandboxRunOptions,
 } from './sandbox-types.js';
 
-const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** PATH of the rig's own host commands (the launcher, mount). */
+export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const BRIDGE_INSIDE = '/run/cambrian/loopback-bridge.mjs';
 // Joins the run's cgroups before exec, so the launcher and every descendant are limited from their first instruction.
 const JOIN_CGROUPS = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
