@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
@@ -9,6 +8,7 @@ import { diffSpecs } from '../spec/diff-specs.js';
 import { listSpecs } from '../spec/list-specs.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
+import { readSpecBytes, SPEC_PATH_ERROR_CODES } from '../spec/read-spec-bytes.js';
 import { renderSpecDiff, shouldColor } from '../spec/render-spec-diff.js';
 import { formatError } from './format-error.js';
 
@@ -69,8 +69,8 @@ export function register(program: Command): void {
         );
       } catch (error) {
         if (!(error instanceof CambrianError)) throw error;
-        // An invalid spec is a negative result (1); a missing file is a usage problem (2).
-        process.exitCode = error.code === 'E_SPEC_NOT_FOUND' ? 2 : 1;
+        // An invalid spec is a negative result (1); a path that names no readable file is a usage problem (2).
+        process.exitCode = SPEC_PATH_ERROR_CODES.has(error.code) ? 2 : 1;
         if (options.json === true) return printJson({ ok: false, error: describeError(error) });
         process.stderr.write(`${formatError(error)}\n`);
       }
@@ -157,19 +157,11 @@ function describeError(error: CambrianError): Record<string, unknown> {
 }
 
 async function readSpecFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') throw error;
-    throw new SpecError({
-      code: 'E_SPEC_NOT_FOUND',
-      file,
-      message: 'no such spec file',
-      hint: 'check the path',
-      cause: error,
-    });
+  const bytes = await readSpecBytes(file);
+  if (bytes === undefined) {
+    throw new SpecError({ code: 'E_SPEC_NOT_FOUND', file, message: 'no such spec file', hint: 'check the path' });
   }
+  return bytes;
 }
 
 function generationsOption(options: { generations?: string }): { generationsDir?: string } {

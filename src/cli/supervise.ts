@@ -59,7 +59,7 @@ export function register(program: Command): void {
         if (line !== undefined) process.stderr.write(`${line}\n`);
       };
       const exemplar = await createExemplarBackend({
-        primeDir: path.join(lineage.paths.root, `gen-${primeGeneration}`),
+        sealedPrimeDir: path.join(lineage.paths.root, `gen-${primeGeneration}`),
         ...(flags.faults === undefined ? {} : { faults: flags.faults }),
         onFault: (fault) => print(describe({ type: 'fault', ...fault }).line),
       });

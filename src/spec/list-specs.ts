@@ -1,10 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { hashBytes } from '../artifact/hash.js';
 import { CambrianError } from '../errors.js';
 import { findEngineRoot } from '../version.js';
 import { parseSpec, type SpecKind } from './parse-spec.js';
 import { SPEC_ID_PATTERN } from './read-front-matter.js';
+import { readSpecBytes } from './read-spec-bytes.js';
 import { compareSemver, isSemver } from './semver.js';
 
 /** One spec file found under `<root>/spec/` (current) or `<root>/spec/archive/` (earlier versions). */
@@ -54,9 +55,11 @@ async function describeFile(options: {
   id: string;
   status: SpecListing['status'];
 }): Promise<SpecListing> {
-  const bytes = await readFile(options.file);
-  const base = { id: options.id, hash: hashBytes(bytes), path: options.file, status: options.status };
+  const base = { id: options.id, hash: '', path: options.file, status: options.status };
   try {
+    // A fifo, device or link loop planted under spec/ is listed as broken, never read forever.
+    const bytes = (await readSpecBytes(options.file)) ?? Buffer.alloc(0);
+    base.hash = hashBytes(bytes);
     const spec = parseSpec({ bytes, file: options.file });
     return { ...base, id: spec.id, version: spec.version, title: spec.title, kind: spec.kind };
   } catch (error) {

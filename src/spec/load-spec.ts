@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
@@ -6,6 +5,7 @@ import { findEngineRoot } from '../version.js';
 import { listSpecs } from './list-specs.js';
 import { parseSpec, type Spec } from './parse-spec.js';
 import { SPEC_ID_PATTERN } from './read-front-matter.js';
+import { readSpecBytes } from './read-spec-bytes.js';
 import { isSemver } from './semver.js';
 
 export type LoadSpecOptions = {
@@ -65,7 +65,7 @@ export async function loadSpec(ref: string, options: LoadSpecOptions = {}): Prom
       hint: `write ${id}@MAJOR.MINOR.PATCH`,
     });
   }
-  const current = await readOptional(currentPath);
+  const current = await readSpecBytes(currentPath);
   // A broken current file must not hide a good archived version; its error is kept in case no archive exists.
   let currentError: unknown;
   if (current !== undefined) {
@@ -77,7 +77,7 @@ export async function loadSpec(ref: string, options: LoadSpecOptions = {}): Prom
     }
   }
   const archivedPath = path.join(root, 'spec', 'archive', `${id}@${version}.md`);
-  const archived = await readOptional(archivedPath);
+  const archived = await readSpecBytes(archivedPath);
   if (archived === undefined) {
     if (currentError !== undefined) throw currentError;
     const versions = await describeKnown(
@@ -108,7 +108,7 @@ export async function loadSpec(ref: string, options: LoadSpecOptions = {}): Prom
 async function loadGenerationSpec({ ref, generationsDir }: { ref: string; generationsDir: string }): Promise<Spec> {
   const generationDir = path.resolve(generationsDir, ref);
   const manifestPath = path.join(generationDir, 'manifest.json');
-  const bytes = await readOptional(manifestPath);
+  const bytes = await readSpecBytes(manifestPath);
   if (bytes === undefined) {
     throw new SpecError({
       code: 'E_SPEC_NOT_FOUND',
@@ -152,22 +152,12 @@ async function loadGenerationSpec({ ref, generationsDir }: { ref: string; genera
 }
 
 async function loadSpecFile(file: string, describeAlternatives?: () => Promise<string>): Promise<Spec> {
-  const bytes = await readOptional(file);
+  const bytes = await readSpecBytes(file);
   if (bytes === undefined) {
     const hint = describeAlternatives === undefined ? 'check the path' : await describeAlternatives();
     throw new SpecError({ code: 'E_SPEC_NOT_FOUND', file, message: 'no such spec file', hint });
   }
   return parseSpec({ bytes, file });
-}
-
-async function readOptional(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
-  }
 }
 
 async function describeKnown(

@@ -181,7 +181,8 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
     await writeFile(specFile, spec.bytes, { mode: 0o444 });
 
     const exemplar = await createExemplarBackend({
-      primeDir: prime.dir,
+      // The sealed artifact, not prime.dir: the Prime's build has already run in that copy and may have rewritten it.
+      sealedPrimeDir: path.join(lineage.paths.root, `gen-${primeGeneration}`),
       faults,
       paceMs: options.exemplarPaceMs ?? 0,
       onFault: (fault) => emit({ type: 'fault', ...fault }),

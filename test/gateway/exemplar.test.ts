@@ -47,7 +47,7 @@ const retryTask = (diagnostics: string, failedSource: string) =>
 
 describe('exemplar backend', () => {
   it("replies to the Prime's own spec with the Prime's own files, manifest and spec copy left out", async () => {
-    const backend = await createExemplarBackend({ primeDir: GEN0_DIR });
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR });
     const { readFileSync } = await import('node:fs');
     const manifest = JSON.parse(readFileSync(`${GEN0_DIR}/manifest.json`, 'utf8')) as {
       files: string[];
@@ -62,7 +62,7 @@ describe('exemplar backend', () => {
   });
 
   it('unclosed-block drops the last closing line once; the repair gets the full reply', async () => {
-    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'unclosed-block' });
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'unclosed-block' });
     const broken = await reply(backend, [fresh], 'fresh');
     expect(parse(broken.text).errors).toContain('unclosed-block');
     const repair = await reply(
@@ -81,8 +81,8 @@ describe('exemplar backend', () => {
   });
 
   it('max-tokens stops about half way; the continuation after the last complete line rebuilds the reply exactly', async () => {
-    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'max-tokens', chunkChars: 100 });
-    const clean = (await reply(await createExemplarBackend({ primeDir: GEN0_DIR }), [fresh], 'fresh')).text;
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'max-tokens', chunkChars: 100 });
+    const clean = (await reply(await createExemplarBackend({ sealedPrimeDir: GEN0_DIR }), [fresh], 'fresh')).text;
     const first = await reply(backend, [fresh], 'fresh');
     expect(first.stop).toBe('max_tokens');
     expect(first.text.length).toBe(Math.floor(clean.length / 2));
@@ -97,7 +97,7 @@ describe('exemplar backend', () => {
   });
 
   it('failing-test adds a failing test, and only a retry that carries its diagnostics (outside file blocks) gets the clean reply', async () => {
-    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'failing-test' });
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'failing-test' });
     const first = parse((await reply(backend, [fresh], 'fresh')).text);
     expect(first.files.get(FAULT_TEST_PATH)).toBe(FAULT_TEST_SOURCE);
 
@@ -125,7 +125,7 @@ describe('exemplar backend', () => {
   });
 
   it('name:N injects N times; overloaded throws a 529 BackendError', async () => {
-    const backend = await createExemplarBackend({ primeDir: GEN0_DIR, faults: 'overloaded:2' });
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'overloaded:2' });
     for (let i = 0; i < 2; i++) {
       await expect(reply(backend, [fresh], 'fresh')).rejects.toMatchObject({
         status: 529,

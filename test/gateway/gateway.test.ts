@@ -18,7 +18,7 @@ async function start(
   const events: GatewayEvent[] = [];
   const backend =
     options.backend ??
-    (await createExemplarBackend({ primeDir: GEN0_DIR, faults: options.faults ?? '', chunkChars: 512 }));
+    (await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: options.faults ?? '', chunkChars: 512 }));
   gateway = await startGateway({
     backend,
     token: 'run-token-123',

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -118,5 +119,22 @@ describe('loadSpec and listSpecs', () => {
     await writeFile(path.join(root, 'spec', 'TEST-SPEC-001.md'), 'broken\n');
     expect((await loadSpec('TEST-SPEC-001@1.0.0', { root })).version).toBe('1.0.0');
     expect((await rejection(loadSpec('TEST-SPEC-001@1.2.0', { root }))).code).toBe('E_SPEC_FRONT_MATTER');
+  });
+
+  it('a fifo, a link loop or /dev/zero under spec/ is listed as broken and refused by id, never read forever', async () => {
+    execFileSync('mkfifo', [path.join(root, 'spec', 'FIFO-SPEC-003.md')]);
+    await symlink('LOOP-SPEC-004.md', path.join(root, 'spec', 'LOOP-SPEC-004.md'));
+    await symlink('/dev/zero', path.join(root, 'spec', 'ZERO-SPEC-005.md'));
+    const listings = await listSpecs(root);
+    expect(listings.filter((entry) => entry.error !== undefined).map((entry) => [entry.id, entry.error?.code])).toEqual(
+      [
+        ['FIFO-SPEC-003', 'E_SPEC_NOT_A_FILE'],
+        ['LOOP-SPEC-004', 'E_SPEC_UNREADABLE'],
+        ['ZERO-SPEC-005', 'E_SPEC_NOT_A_FILE'],
+      ],
+    );
+    expect((await rejection(loadSpec('FIFO-SPEC-003', { root }))).code).toBe('E_SPEC_NOT_A_FILE');
+    expect((await rejection(loadSpec('LOOP-SPEC-004@1.0.0', { root }))).code).toBe('E_SPEC_UNREADABLE');
+    expect((await rejection(loadSpec('ZERO-SPEC-005', { root }))).message).toContain('is a device, not a spec file');
   });
 });

@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SPEC_BYTES } from '../../src/spec/read-spec-bytes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
@@ -13,6 +15,8 @@ function cambrian(...args: string[]) {
     cwd: ROOT,
     reject: false,
     env: { NO_COLOR: '1', FORCE_COLOR: '0' },
+    // A read that never ends (a fifo, /dev/zero) must fail the test, not hang it.
+    timeout: 20_000,
   });
 }
 
@@ -167,6 +171,58 @@ describe('cambrian spec (built CLI)', () => {
         '--json',
       );
       expect(JSON.parse(json.stdout).frozenViolations).toEqual([{ name: 'invariants', status: 'changed' }]);
+    });
+  });
+
+  describe('on paths that name no readable spec file', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'cambrian-spec-hostile-'));
+      await symlink('loop-b.md', path.join(dir, 'loop-a.md'));
+      await symlink('loop-a.md', path.join(dir, 'loop-b.md'));
+      execFileSync('mkfifo', [path.join(dir, 'fifo.md')]);
+      const valid = await readFile(path.join(ROOT, 'spec/MINIMAL-SPEC-001.md'), 'utf8');
+      await writeFile(path.join(dir, 'huge.md'), `${valid}\n${'x'.repeat(MAX_SPEC_BYTES)}\n`);
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it.each([
+      ['a symlink loop', 2, 'loop-a.md', 'E_SPEC_UNREADABLE', 'is a symbolic link loop (or a chain of too many links)'],
+      ['a fifo', 2, 'fifo.md', 'E_SPEC_NOT_A_FILE', 'is a fifo, not a spec file'],
+      ['/dev/zero', 2, '/dev/zero', 'E_SPEC_NOT_A_FILE', 'is a device, not a spec file'],
+      ['a folder', 2, '..', 'E_SPEC_NOT_A_FILE', 'is a folder, not a spec file'],
+      ['a file over the cap', 1, 'huge.md', 'E_SPEC_TOO_LARGE', `is larger than ${MAX_SPEC_BYTES} bytes`],
+    ])(
+      'check on %s: one line naming the file and what to do, exit %i, no hang',
+      async (_, code, name, errorCode, why) => {
+        const file = name.startsWith('/') || name === '..' ? name : path.join(dir, name);
+        const result = await cambrian('spec', 'check', file);
+        expect(result.timedOut).toBe(false);
+        expect(result.exitCode).toBe(code);
+        const [first, hint, ...rest] = result.stderr.split('\n');
+        expect(first).toBe(`error [${errorCode}] ${file}: ${why}`);
+        expect(hint).toMatch(/^hint \S/);
+        expect(rest).toEqual([]);
+        const json = await cambrian('spec', 'check', file, '--json');
+        expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: errorCode, file } });
+      },
+    );
+
+    it('show and diff refuse the same paths without hanging; a spec id `..` is not a reference', async () => {
+      const fifo = await cambrian('spec', 'show', path.join(dir, 'fifo.md'));
+      expect(fifo.timedOut).toBe(false);
+      expect(fifo.stderr).toContain('[E_SPEC_NOT_A_FILE]');
+      const zero = await cambrian('spec', 'diff', '/dev/zero', 'spec/MINIMAL-SPEC-001.md');
+      expect(zero.timedOut).toBe(false);
+      expect(zero.stderr).toContain('[E_SPEC_NOT_A_FILE] /dev/zero: is a device, not a spec file');
+      for (const ref of ['..', '.', '..@0.1.0']) {
+        const shown = await cambrian('spec', 'show', ref);
+        expect(shown.exitCode).toBe(2);
+        expect(shown.stderr).toContain('not a spec reference');
+        expect(shown.stderr).not.toContain('    at ');
+      }
     });
   });
 });

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listArtifactFiles } from '../../artifact/list-artifact-files.js';
-import { manifestSchema } from '../../artifact/manifest-schema.js';
+import { type Manifest, manifestSchema } from '../../artifact/manifest-schema.js';
+import { CambrianError } from '../../errors.js';
+import { quotePath } from '../../parse/check-block-path.js';
+import { readUntrustedFile } from '../../rig/read-untrusted-file.js';
 import { findEngineRoot } from '../../version.js';
 import { type Backend, type BackendContext, BackendError, type MessagesRequest, type StreamEvent } from '../backend.js';
 import { CutStreamError } from '../cut-stream-error.js';
@@ -18,11 +20,15 @@ import {
   parseFaults,
 } from './exemplar-faults.js';
 import { assistantPrefix, readPurpose, readSpecId, userTextOutsideBlocks } from './read-prompt.js';
-import { type ReplyFile, readReplyFiles, renderFileBlocks } from './render-file-blocks.js';
+import { MAX_SEALED_FILE_BYTES, readSealedFiles, SealedFileRefusedError } from './read-sealed-files.js';
+import { type ReplyFile, renderFileBlocks } from './render-file-blocks.js';
 
 export interface ExemplarOptions {
-  /** The requesting Prime's artifact (its manifest names its spec id and files). */
-  primeDir: string;
+  /**
+   * The requesting Prime's sealed artifact in the generations store (`generations/gen-N`), never the run's built copy:
+   * the Prime's build and start-up steps can rewrite that copy, and the exemplar must read nothing the organism chose.
+   */
+  sealedPrimeDir: string;
   /** Registered exemplars, one folder per spec id; default `<engine>/src/exemplars`. */
   exemplarsDir?: string;
   /** Milliseconds between chunks (`--exemplar-pace`); default 0. */
@@ -37,23 +43,25 @@ export interface ExemplarOptions {
 
 type Variant = 'clean' | 'failing';
 
+/** A spec id that can name a folder of registered exemplars and nothing else: no separators, not `.` or `..`. */
+const PLAIN_SPEC_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
+
 /**
  * The offline backend. Asked for the requesting Prime's own spec it replies with the Prime's own files (asexual
  * reproduction); asked for a spec with a registered exemplar it replies with that; anything else is a 400.
- * `--faults` makes it misbehave on purpose so each recovery path of the Prime runs for real.
+ * `--faults` makes it misbehave on purpose so each recovery path of the Prime runs for real. Every file it serves is
+ * read through readSealedFiles, and no error it answers with names a host path.
  */
 export async function createExemplarBackend(options: ExemplarOptions): Promise<Backend> {
-  const manifest = manifestSchema.parse(
-    JSON.parse(await readFile(path.join(options.primeDir, 'manifest.json'), 'utf8')),
-  );
+  const manifest = await readSealedManifest(options.sealedPrimeDir);
   const primeSpecId = manifest['spec-id'];
   const primeFiles = manifest.files.filter((file) => file !== 'manifest.json' && file !== manifest['spec-path']);
   const exemplarsDir = options.exemplarsDir ?? path.join(findEngineRoot(), 'src', 'exemplars');
   const faults = typeof options.faults === 'object' ? options.faults : parseFaults(options.faults);
   const paceMs = options.paceMs ?? 0;
   const chunkChars = options.chunkChars ?? 2048;
-  const filesBySpec = new Map<string, ReplyFile[]>();
-  filesBySpec.set(primeSpecId, await readReplyFiles(options.primeDir, primeFiles));
+  // Read once per spec; a refusal is kept too, so every request for that spec gets the same answer.
+  const filesBySpec = new Map<string, Promise<ReplyFile[]>>();
   // The variant each first user message got, so its repair and continuation requests answer the same reply.
   const variants = new Map<string, Variant>();
   const cachedSpecs = new Set<string>();
@@ -61,22 +69,45 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
   // A failing test was served and no retry carrying its diagnostics has been answered yet.
   let unfixed = false;
 
-  async function filesFor(specId: string): Promise<ReplyFile[]> {
-    const known = filesBySpec.get(specId);
-    if (known !== undefined) return known;
+  async function readFilesFor(specId: string): Promise<ReplyFile[]> {
+    if (specId === primeSpecId) return readSealedFiles({ root: options.sealedPrimeDir, files: primeFiles });
     const dir = path.join(exemplarsDir, specId);
-    if (!/^[A-Za-z0-9._-]+$/.test(specId) || !existsSync(dir)) {
+    if (!PLAIN_SPEC_ID.test(specId) || !(await isFolder(dir))) {
       throw new BackendError({
         status: 400,
         type: 'invalid_request_error',
         message:
-          `the exemplar backend has no reply for spec ${specId}: it knows the Prime's own spec (${primeSpecId}) ` +
-          `and the registered exemplars in ${exemplarsDir}; use a real provider (--provider anthropic|openai) for this spec`,
+          `the exemplar backend has no reply for spec ${showSpecId(specId)}: it knows the Prime's own spec ` +
+          `(${primeSpecId}) and the engine's registered exemplars; use a real provider (--provider anthropic|openai) for this spec`,
       });
     }
-    const files = await readReplyFiles(dir, await listArtifactFiles(dir));
-    filesBySpec.set(specId, files);
-    return files;
+    return readSealedFiles({ root: dir, files: await listArtifactFiles(dir) });
+  }
+
+  async function filesFor(specId: string): Promise<ReplyFile[]> {
+    let files = filesBySpec.get(specId);
+    if (files === undefined) {
+      files = readFilesFor(specId);
+      filesBySpec.set(specId, files);
+    }
+    try {
+      return await files;
+    } catch (error) {
+      if (error instanceof BackendError) throw error;
+      if (error instanceof SealedFileRefusedError) {
+        throw new BackendError({
+          status: 400,
+          type: 'invalid_request_error',
+          message: `the exemplar backend refuses to reply for spec ${showSpecId(specId)}: ${error.message}`,
+        });
+      }
+      // Anything else is the engine's own trouble; its message could hold a host path, so it stays on this side.
+      throw new BackendError({
+        status: 500,
+        type: 'api_error',
+        message: `the exemplar backend could not read its reply for spec ${showSpecId(specId)}`,
+      });
+    }
   }
 
   function replyText(files: ReplyFile[], variant: Variant): string {
@@ -206,6 +237,38 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
       yield { type: 'message_stop' };
     },
   };
+}
+
+/** The sealed Prime's manifest; reading it is the engine's own business, so its errors may name host paths. */
+async function readSealedManifest(sealedPrimeDir: string): Promise<Manifest> {
+  const file = path.join(sealedPrimeDir, 'manifest.json');
+  const read = await readUntrustedFile(file, MAX_SEALED_FILE_BYTES);
+  const parsed = read.ok ? manifestSchema.safeParse(parseJson(read.text)) : null;
+  if (parsed?.success !== true) {
+    throw new CambrianError({
+      code: 'E_EXEMPLAR_MANIFEST',
+      message: `the exemplar backend cannot use ${file}: ${read.ok ? 'not a valid manifest' : read.reason}`,
+      hint: 'the sealed Prime is damaged; run another promoted generation (--prime gen-N)',
+    });
+  }
+  return parsed.data;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** A plain id as it is, anything else quoted and escaped (it is organism text, shown back in one line). */
+function showSpecId(specId: string): string {
+  return PLAIN_SPEC_ID.test(specId) ? specId : quotePath(specId);
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  return (await stat(dir).catch(() => null))?.isDirectory() === true;
 }
 
 /** What follows the assistant prefix in the full reply (contracts §5: the Prime adds "\n" itself). */
