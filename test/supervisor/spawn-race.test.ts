@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,9 @@ import {
 
 const FLIPPER = path.join(ENGINE_ROOT, 'test', 'fixtures', 'racing-prime', 'flip-entries.mjs');
 const ATTEMPTS = 200;
+// A loaded machine gets fewer attempts in, never fewer than MIN_ATTEMPTS.
+const WINDOW_MS = 30_000;
+const MIN_ATTEMPTS = 40;
 
 let root: { dir: string; cleanup: () => Promise<void> };
 let host: { dir: string; cleanup: () => Promise<void> };
@@ -50,9 +53,9 @@ async function readTree(dir: string, skip: Set<string> = new Set()): Promise<Map
   return found;
 }
 
-/** Host file content that must never be copied or come back: the canary and /etc/passwd's first line. */
+/** Host file content that must never be copied or come back: the canary (even its start) and /etc/passwd's. */
 function hostBytes(text: string): boolean {
-  return text.includes(canary) || text.includes('root:x:0:0');
+  return text.includes(canary.slice(0, 10)) || text.includes('root:x:0:0');
 }
 
 /** What no reply may hold: host file content or any host path. */
@@ -63,7 +66,8 @@ function hostLeaks(text: string): boolean {
 beforeAll(async () => {
   root = await tempDir('cambrian-race-');
   host = await tempDir('cambrian-host-');
-  canary = `CAMBRIAN-CANARY-${randomUUID()}`;
+  // Random first (after a letter, so JSON.parse quotes it): an error that quotes a file's first bytes shows them.
+  canary = `k${randomUUID().replaceAll('-', '')}-cambrian-canary`;
   await writeFile(path.join(host.dir, 'canary.txt'), canary);
   // A host folder that looks like the artifact's src/, holding the canary under the artifact's own file names.
   await mkdir(path.join(host.dir, 'src'));
@@ -108,7 +112,9 @@ function startFlipper(): { follow: (artifact: string) => Promise<void>; stop: ()
   });
   return {
     async follow(artifact) {
-      await writeFile(control, artifact);
+      // Renamed into place, so the flipper never reads a half-written name.
+      await writeFile(`${control}.next`, artifact);
+      await rename(`${control}.next`, control);
       while (!said.includes(`flipping ${artifact}\n`)) {
         if (child.exitCode !== null) throw new Error(`the flipper ended: ${flipperErrors}`);
         await sleep(5);
@@ -123,7 +129,7 @@ function startFlipper(): { follow: (artifact: string) => Promise<void>; stop: ()
 }
 
 describe('a racing Prime at /spawn', () => {
-  it(`gets no host byte back over ${ATTEMPTS} spawns while it flips files and folders for symlinks`, {
+  it(`gets no host byte back over up to ${ATTEMPTS} spawns while it flips files and folders for symlinks`, {
     timeout: 240_000,
   }, async () => {
     const replies: Array<{ status: number; text: string }> = [];
@@ -141,13 +147,15 @@ describe('a racing Prime at /spawn', () => {
       }
     })();
     const flipper = startFlipper();
+    const deadline = Date.now() + WINDOW_MS;
+    const more = (): boolean => replies.length < ATTEMPTS && (replies.length < MIN_ATTEMPTS || Date.now() < deadline);
     try {
-      for (let generation = 1; replies.length < ATTEMPTS; generation += 1) {
+      for (let generation = 1; more(); generation += 1) {
         const artifact = path.join(workspace, `gen-${generation}`);
         await writeEchoArtifact({ dir: artifact, generation, spec });
         pristine.set(generation, await readTree(artifact));
         await flipper.follow(artifact);
-        while (replies.length < ATTEMPTS) {
+        while (more()) {
           const reply = await callSupervisor({
             url: supervisor.url,
             method: 'POST',
@@ -168,11 +176,21 @@ describe('a racing Prime at /spawn', () => {
     watching = false;
     await watcher;
 
-    const leaking = replies.filter((reply) => hostLeaks(reply.text));
-    expect(leaking.map((reply) => reply.text).slice(0, 3)).toEqual([]);
-    expect(stagingLeaks).toEqual([]);
     const stored = await readTree(lineage.paths.root, new Set(['.cambrian/lineage.git']));
-    expect([...stored].filter(([, bytes]) => hostBytes(bytes.toString('latin1'))).map(([file]) => file)).toEqual([]);
+    const leaks = {
+      repliesWithCanary: replies.filter((reply) => reply.text.includes(canary.slice(0, 10))).length,
+      repliesWithPasswd: replies.filter((reply) => reply.text.includes('root:x:0:0')).length,
+      repliesWithHostPath: replies.filter((reply) => hostLeaks(reply.text)).length,
+      stagingFilesWithHostBytes: stagingLeaks.length,
+      storedFilesWithHostBytes: [...stored.values()].filter((bytes) => hostBytes(bytes.toString('latin1'))).length,
+    };
+    expect(leaks).toEqual({
+      repliesWithCanary: 0,
+      repliesWithPasswd: 0,
+      repliesWithHostPath: 0,
+      stagingFilesWithHostBytes: 0,
+      storedFilesWithHostBytes: 0,
+    });
     for (const sealed of accepted) {
       const copy = await readTree(path.join(lineage.paths.root, `gen-${sealed}`));
       expect(copy, `gen-${sealed} holds exactly the workspace's own bytes`).toEqual(pristine.get(sealed));
