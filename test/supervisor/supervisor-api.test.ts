@@ -27,7 +27,8 @@ async function call(
   route: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  return callSupervisor({ url: supervisor.url, method, route, body });
+  const { status, body: reply } = await callSupervisor({ url: supervisor.url, method, route, body });
+  return { status, body: reply };
 }
 
 async function waitForOutcome(generation: number, timeoutMs = 60_000): Promise<GenerationRecord> {
