@@ -1,21 +1,22 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
-import { computeArtifactHash } from '../artifact/compute-artifact-hash.js';
 import type { GenerationRecord } from '../artifact/generation-record-schema.js';
-import { listArtifactFiles } from '../artifact/list-artifact-files.js';
-import { type Manifest, manifestSchema, type TokenUsage } from '../artifact/manifest-schema.js';
+import type { TokenUsage } from '../artifact/manifest-schema.js';
 import type { ViabilityReport } from '../artifact/viability-report-schema.js';
 import { listenLoopback, readBody, sendJson } from '../gateway/listen-loopback.js';
 import type { RunRigOptions } from '../rig/rig-types.js';
 import type { Sandbox } from '../rig/sandbox/sandbox-types.js';
 import type { Spec } from '../spec/parse-spec.js';
-import { ArtifactEntryError, copyArtifactTree, makeWritable } from './copy-artifact-tree.js';
+import { makeWritable } from './copy-artifact-tree.js';
+import { closeUndecided, type DecisionContext, decideGeneration } from './decide-generation.js';
+import { describeFailure, HttpFailure } from './http-failure.js';
 import { generationDirName } from './lineage-paths.js';
 import type { Lineage } from './open-lineage.js';
 import { runGenerationRig } from './run-generation-rig.js';
+import { sealArtifact } from './seal-artifact.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
 export type RunRig = (options: RunRigOptions) => Promise<ViabilityReport>;
@@ -50,14 +51,6 @@ export interface Supervisor {
   /** Ends every rig still running and closes each generation this run left undecided (failed / timeout, with a reason). */
   settle(reason: string): Promise<void>;
   close(): Promise<void>;
-}
-
-class HttpFailure extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 const spawnBody = z.object({
@@ -125,34 +118,20 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     if (reserved.has(generation) || (await records.get(generation)) !== null || existsSync(target)) {
       throw new HttpFailure(409, `generation ${generation} is already used; ask GET /versions for the next number`);
     }
-    if (!existsSync(path.join(source, 'manifest.json'))) {
-      throw new HttpFailure(400, `no manifest.json in ${parsed.data['artifact-path']} (workspace-relative)`);
-    }
     reserved.add(generation);
     const staging = path.join(paths.staging, `${generationDirName(generation)}-${process.pid}-${Date.now()}`);
     try {
-      // Seal: copy out of the Prime's workspace first, then verify the copy, so later writes cannot change it.
-      try {
-        await copyArtifactTree({ from: source, to: staging, readOnly: true });
-      } catch (error) {
-        if (error instanceof ArtifactEntryError) throw new HttpFailure(422, error.message);
-        throw error;
-      }
-      const manifest = await readManifest(staging);
-      if (manifest.generation !== generation) {
-        throw new HttpFailure(422, `manifest.json says generation ${manifest.generation}, /spawn says ${generation}`);
-      }
-      if (manifest['spec-hash'] !== spec.hash) {
-        throw new HttpFailure(422, `manifest.json spec-hash ${manifest['spec-hash']} is not the spec's ${spec.hash}`);
-      }
-      const files = await listArtifactFiles(staging);
-      const actual = await computeArtifactHash({ artifactDir: staging, files });
-      if (actual !== manifest['artifact-hash']) {
-        throw new HttpFailure(
-          422,
-          `artifact hash does not verify: manifest.json says ${manifest['artifact-hash']}, the ${files.length} files on disk hash to ${actual}`,
-        );
-      }
+      const {
+        manifest,
+        files,
+        artifactHash: actual,
+      } = await sealArtifact({
+        workspaceDir: workspace,
+        artifactPath: relative.split(path.sep).join('/'),
+        staging,
+        generation,
+        spec,
+      });
       try {
         await rename(staging, target);
       } catch (error) {
@@ -243,33 +222,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     running.set(generation, { controller, done });
   }
 
+  const decisions: DecisionContext = { records, git, spawnedHere, usageOf, emit };
   async function decide(body: unknown, to: 'promoted' | 'failed'): Promise<{ generation: number }> {
     const parsed = decideBody.safeParse(body);
     if (!parsed.success) throw new HttpFailure(400, 'bad body: expected {"generation":N} with N a positive integer');
-    const { generation } = parsed.data;
-    const record = await records.get(generation);
-    if (record === null) throw new HttpFailure(404, `no generation ${generation}`);
-    if (record.outcome !== 'tested') {
-      throw new HttpFailure(
-        409,
-        `generation ${generation} is ${record.outcome}${record.outcome === 'in_progress' ? ' (the rig is still running; poll GET /versions)' : ''}; only a tested generation can be ${to === 'promoted' ? 'promoted' : 'rolled back'}`,
-      );
-    }
-    if (to === 'promoted' && record.viability?.status !== 'viable') {
-      throw new HttpFailure(
-        409,
-        `generation ${generation} is not viable (rig-result ${record['rig-result'] ?? 'none'}, failure stage ${record.viability?.failure_stage ?? '?'}); roll it back instead`,
-      );
-    }
-    await records.put({
-      ...record,
-      outcome: to,
-      completed: new Date().toISOString(),
-      'token-usage': usageOf(generation) ?? record['token-usage'],
-    });
-    await git.setTag(to === 'promoted' ? `gen-${generation}` : `gen-${generation}-failed`, generation);
-    emit(to === 'promoted' ? { type: 'promoted', generation } : { type: 'rolled-back', generation });
-    return { generation };
+    await decideGeneration(decisions, { generation: parsed.data.generation, to });
+    return { generation: parsed.data.generation };
   }
 
   async function stats(): Promise<Record<string, unknown>> {
@@ -326,10 +284,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       route(request)
         .then(({ status, body }) => sendJson(response, status, body))
         .catch((error: unknown) => {
-          const status = error instanceof HttpFailure ? error.status : 500;
-          const message = error instanceof Error ? error.message : String(error);
-          emit({ type: 'rejected', route: `${request.method} ${request.url}`, status, error: message });
-          sendJson(response, status, { ok: false, error: message });
+          const { status, reply, logged } = describeFailure(error);
+          emit({ type: 'rejected', route: `${request.method} ${request.url}`, status, error: logged });
+          sendJson(response, status, { ok: false, error: reply });
         });
     },
     ...(options.socketPath === undefined ? {} : { socketPath: options.socketPath }),
@@ -338,26 +295,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
   async function settle(reason: string): Promise<void> {
     for (const { controller } of running.values()) controller.abort();
     await Promise.all([...running.values()].map(({ done }) => done.catch(() => {})));
-    await serial(async () => {
-      for (const generation of spawnedHere) {
-        const record = await records.get(generation);
-        if (record === null || (record.outcome !== 'in_progress' && record.outcome !== 'tested')) continue;
-        const outcome = record.outcome === 'in_progress' ? 'failed' : 'timeout';
-        const why =
-          record.outcome === 'in_progress'
-            ? `${reason} before the rig's verdict`
-            : `${reason} before the Prime promoted or rolled back`;
-        await records.put({
-          ...record,
-          outcome,
-          reason: why,
-          completed: record.completed ?? new Date().toISOString(),
-          'token-usage': usageOf(generation) ?? record['token-usage'],
-        });
-        await git.setTag(`gen-${generation}-failed`, generation);
-        emit({ type: 'closed-undecided', generation, outcome, reason: why });
-      }
-    });
+    await serial(() => closeUndecided(decisions, reason));
   }
 
   return {
@@ -372,22 +310,4 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       await server.close();
     },
   };
-}
-
-async function readManifest(dir: string): Promise<Manifest> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-  } catch (error) {
-    throw new HttpFailure(422, `manifest.json is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = manifestSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HttpFailure(
-      422,
-      `manifest.json field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
 }

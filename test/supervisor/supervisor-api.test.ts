@@ -11,7 +11,7 @@ import type { Spec } from '../../src/spec/parse-spec.js';
 import { type Supervisor, startSupervisor } from '../../src/supervisor/create-supervisor.js';
 import { openLineage } from '../../src/supervisor/open-lineage.js';
 import type { SupervisorEvent } from '../../src/supervisor/supervisor-events.js';
-import { minimalSpec, tempDir, writeEchoArtifact } from './supervisor-helpers.js';
+import { callSupervisor, minimalSpec, tempDir, writeEchoArtifact } from './supervisor-helpers.js';
 
 const FAILING_TEST = `import { expect, it } from 'vitest';\nit('fails on purpose', () => {\n  expect(1 + 1).toBe(3);\n});\n`;
 
@@ -27,12 +27,8 @@ async function call(
   route: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${supervisor.url}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const { status, body: reply } = await callSupervisor({ url: supervisor.url, method, route, body });
+  return { status, body: reply };
 }
 
 async function waitForOutcome(generation: number, timeoutMs = 60_000): Promise<GenerationRecord> {

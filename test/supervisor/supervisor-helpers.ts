@@ -61,3 +61,25 @@ export async function writeEchoArtifact(options: {
   await writeFile(path.join(options.dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return JSON.parse(await readFile(path.join(options.dir, 'manifest.json'), 'utf8'))['artifact-hash'] as string;
 }
+
+/** One request to a Supervisor's HTTP API, as a Prime makes it; the body comes back parsed and as raw text. */
+export async function callSupervisor(options: {
+  url: string;
+  method: string;
+  route: string;
+  body?: unknown;
+}): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const { body } = options;
+  const response = await fetch(`${options.url}${options.route}`, {
+    method: options.method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text) as Record<string, unknown>, text };
+}
+
+/** A rig stand-in for tests about the Supervisor itself: every verdict is a crash, at once, with no sandbox started. */
+export async function crashingRig(): Promise<never> {
+  throw new Error('the rig is not under test here');
+}
