@@ -96,7 +96,9 @@ export async function preparePrime(options: {
   const cacheTree = path.join(lineage.paths.state, 'build-cache', cacheKey, 'tree');
   const cached = existsSync(cacheTree);
   await copyArtifactTree({ from: cached ? cacheTree : source, to: dir, keepBuildOutput: cached });
-  const manifest = manifestSchema.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
+  // The sealed manifest, never the cached tree's: that tree is what the Prime's own build left, and a hostile build could
+  // rewrite its manifest to choose the start command of every later run of the same Prime.
+  const manifest = sourceManifest;
   const storeDir = findStoreDir(findEngineRoot());
   const binds: SandboxBind[] = [{ host: dir, writable: true }];
   if (options.sandbox.kind === 'none') await symlink(storeDir, path.join(dir, 'node_modules'));
