@@ -23,7 +23,11 @@ export interface LineageNode {
   children: LineageNode[];
 }
 
-export function nodeOf(record: GenerationRecord, run: RunSummaryFile | undefined): LineageNode {
+export function nodeOf(
+  record: GenerationRecord,
+  run: RunSummaryFile | undefined,
+  unbilledRuns: ReadonlySet<string> | undefined,
+): LineageNode {
   const usage = record['token-usage'];
   const test = record.viability?.checks.test;
   return {
@@ -42,7 +46,7 @@ export function nodeOf(record: GenerationRecord, run: RunSummaryFile | undefined
             cacheRead: usage['cache-read'],
             cacheWrite: usage['cache-write'],
           },
-    costUsd: generationCost(record, run),
+    costUsd: generationCost(record, run, unbilledRuns ?? new Set()),
     tests: test?.tests_run === undefined ? null : { run: test.tests_run, passed: test.tests_passed ?? 0 },
     failureStage: record.directed?.failure_stage ?? record.viability?.failure_stage ?? null,
     summary: record.directed?.failure_stage ? record.reason : (record.viability?.diagnostics?.summary ?? record.reason),
@@ -61,6 +65,8 @@ export function nodeOf(record: GenerationRecord, run: RunSummaryFile | undefined
 export function buildLineageTree(options: {
   records: readonly GenerationRecord[];
   runs: readonly RunSummaryFile[];
+  /** Runs that billed nothing (see summarizeCampaign). */
+  unbilledRuns?: ReadonlySet<string>;
 }): LineageNode[] {
   const runs = new Map(options.runs.map((run) => [run.run, run]));
   const nodes = new Map<number, LineageNode>();
@@ -82,7 +88,8 @@ export function buildLineageTree(options: {
     directed: null,
     children: [],
   });
-  for (const record of options.records) nodes.set(record.generation, nodeOf(record, runs.get(record.run ?? '')));
+  for (const record of options.records)
+    nodes.set(record.generation, nodeOf(record, runs.get(record.run ?? ''), options.unbilledRuns));
   const roots: LineageNode[] = [];
   for (const node of [...nodes.values()].sort((a, b) => a.generation - b.generation)) {
     const parent = node.parent === null ? undefined : nodes.get(node.parent);

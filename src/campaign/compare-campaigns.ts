@@ -2,9 +2,8 @@ import { CambrianError } from '../errors.js';
 import { loadSpec } from '../spec/load-spec.js';
 import type { Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
-import { createRecordStore } from '../supervisor/record-store.js';
 import { type CampaignFile, readCampaign, readCampaigns } from './campaign-store.js';
-import { readRunSummaries } from './read-run-summaries.js';
+import { loadLineageData } from './load-lineage-data.js';
 import { type CampaignSummary, summarizeCampaign } from './summarize-campaign.js';
 
 /** One side of a comparison: the campaigns of one spec version, their records pooled into one summary. */
@@ -71,12 +70,12 @@ async function summarizeSide(options: {
   generationsDir: string;
   campaigns: readonly CampaignFile[];
 }): Promise<CampaignSummary> {
-  const paths = lineagePaths(options.generationsDir);
   const ids = new Set(options.campaigns.map((c) => c.id));
-  const [records, runs] = await Promise.all([createRecordStore(paths).list(), readRunSummaries(paths)]);
+  const data = await loadLineageData({ generationsDir: options.generationsDir });
   return summarizeCampaign({
-    records: records.filter((r) => r.campaign !== null && ids.has(r.campaign)),
-    runs: runs.filter((run) => run.campaign !== null && ids.has(run.campaign)),
+    records: data.records.filter((r) => r.campaign !== null && ids.has(r.campaign)),
+    runs: data.runs.filter((run) => run.campaign !== null && ids.has(run.campaign)),
+    unbilledRuns: data.unbilledRuns,
   });
 }
 

@@ -31,7 +31,7 @@ export function computeStats(data: LineageData): LineageStats {
     generations: data.records.length,
     promoted: data.records.filter((r) => r.outcome === 'promoted').length,
     runs: data.runs.length,
-    summary: summarizeCampaign({ records: data.records, runs: data.runs }),
+    summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
     directed: summarizeDirected(data.records),
     bySpec: specs.map((spec) => {
       const records = data.records.filter((r) => `${r['spec-id']}@${r['spec-version']}` === spec);
@@ -42,6 +42,7 @@ export function computeStats(data: LineageData): LineageStats {
         summary: summarizeCampaign({
           records,
           runs: data.runs.filter((run) => `${run.spec.id}@${run.spec.version}` === spec || runIds.has(run.run)),
+          unbilledRuns: data.unbilledRuns,
         }),
       };
     }),
@@ -55,6 +56,7 @@ export function computeStats(data: LineageData): LineageStats {
       summary: summarizeCampaign({
         records: data.records.filter((r) => r.campaign === campaign.id),
         runs: data.runs.filter((run) => run.campaign === campaign.id),
+        unbilledRuns: data.unbilledRuns,
       }),
     })),
   };

@@ -4,24 +4,28 @@ import { type LineagePaths, lineagePaths, resolveGenerationsDir } from '../super
 import { createRecordStore } from '../supervisor/record-store.js';
 import { type CampaignFile, readCampaign, readCampaigns } from './campaign-store.js';
 import { type RunSummaryFile, readRunSummaries } from './read-run-summaries.js';
+import { readUnbilledRuns } from './run-start-file.js';
 
 /** Everything on disk about a lineage that lineage, stats, report and spec diff read: never written here. */
 export interface LineageData {
   paths: LineagePaths;
   records: GenerationRecord[];
   runs: RunSummaryFile[];
+  /** Runs whose gateway billed nothing (exemplar, replay): their generations cost 0 even without a run summary. */
+  unbilledRuns: Set<string>;
   campaigns: CampaignFile[];
 }
 
 /** Reads records, run summaries and campaigns of a generations dir (`--generations` > env > ./generations). */
 export async function loadLineageData(options: { generationsDir?: string | undefined }): Promise<LineageData> {
   const paths = lineagePaths(resolveGenerationsDir(options.generationsDir));
-  const [records, runs, campaigns] = await Promise.all([
+  const [records, runs, unbilledRuns, campaigns] = await Promise.all([
     createRecordStore(paths).list(),
     readRunSummaries(paths),
+    readUnbilledRuns(paths),
     readCampaigns(paths),
   ]);
-  return { paths, records, runs, campaigns };
+  return { paths, records, runs, unbilledRuns, campaigns };
 }
 
 /** The records and runs of one campaign (an unknown id is a clear error naming the known ones). */

@@ -61,31 +61,34 @@ export async function readRunSummaries(paths: LineagePaths): Promise<RunSummaryF
     throw error;
   }
   const runs = await Promise.all(
-    names.filter((name) => RUN_FILE.test(name)).map((name) => readRunSummary(path.join(paths.runs, name))),
+    names
+      .filter((name) => RUN_FILE.test(name))
+      .map((name) => readRunFile(path.join(paths.runs, name), runSummaryFileSchema, 'run summary')),
   );
   return runs.sort((a, b) => a.started.localeCompare(b.started) || a.run.localeCompare(b.run));
 }
 
-async function readRunSummary(file: string): Promise<RunSummaryFile> {
+/** A file of `.cambrian/runs/`, validated; a damaged one is an error naming the file and the field. */
+export async function readRunFile<T>(file: string, schema: z.ZodType<T>, kind: string): Promise<T> {
   const text = await readFile(file, 'utf8');
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw damagedRun(file, `not JSON (${(error as Error).message})`, error);
+    throw damagedRun(file, kind, `not JSON (${(error as Error).message})`, error);
   }
-  const parsed = runSummaryFileSchema.safeParse(data);
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw damagedRun(file, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw damagedRun(file, kind, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
 
-function damagedRun(file: string, detail: string, cause?: unknown): CambrianError {
+function damagedRun(file: string, kind: string, detail: string, cause?: unknown): CambrianError {
   return new CambrianError({
     code: 'E_RUN_DAMAGED',
-    message: `${file}: damaged run summary: ${detail}`,
+    message: `${file}: damaged ${kind}: ${detail}`,
     hint: 'restore the file from a backup, or move it out of .cambrian/runs/ (its generations keep their records)',
     data: { file },
     cause,

@@ -16,6 +16,7 @@ import { type ReproduceEvent, runReproduce } from '../supervisor/run-reproduce.j
 import type { RunSummary } from '../supervisor/run-summary.js';
 import { type CampaignFile, newCampaignId, readCampaign, writeCampaign } from './campaign-store.js';
 import { readRunSummaries } from './read-run-summaries.js';
+import { readUnbilledRuns } from './run-start-file.js';
 import { classifyRecord, summarizeCampaign } from './summarize-campaign.js';
 
 export interface CampaignOptions {
@@ -170,7 +171,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   let saving: Promise<unknown> = Promise.resolve();
   const save = (patch: Partial<CampaignFile> | ((current: CampaignFile) => Partial<CampaignFile>)): Promise<void> => {
     const task = async (): Promise<void> => {
-      const [all, runs] = await Promise.all([records.list(), readRunSummaries(paths)]);
+      const [all, runs, unbilledRuns] = await Promise.all([
+        records.list(),
+        readRunSummaries(paths),
+        readUnbilledRuns(paths),
+      ]);
       state = {
         ...state,
         ...(typeof patch === 'function' ? patch(state) : patch),
@@ -178,6 +183,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         summary: summarizeCampaign({
           records: all.filter((record) => record.campaign === state.id),
           runs: runs.filter((run) => run.campaign === state.id),
+          unbilledRuns,
         }),
       };
       await writeCampaign(paths, state);

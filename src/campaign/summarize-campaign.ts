@@ -80,7 +80,10 @@ const STAGE_COUNT_KEYS = ['0', '1', '2', '3', '4', '5', '6'];
 export function summarizeCampaign(options: {
   records: readonly GenerationRecord[];
   runs: readonly RunSummaryFile[];
+  /** Runs whose gateway billed nothing (`<run>.start.json`): their records cost 0 even without a run summary. */
+  unbilledRuns?: ReadonlySet<string>;
 }): CampaignSummary {
+  const unbilled = options.unbilledRuns ?? new Set<string>();
   const runsById = new Map(options.runs.map((run) => [run.run, run]));
   const notes: string[] = [];
   const sorted = [...options.records].sort((a, b) => a.created.localeCompare(b.created) || a.generation - b.generation);
@@ -119,7 +122,9 @@ export function summarizeCampaign(options: {
   if (!everyRunKnown && sorted.length > 0) {
     notes.push('tokens and cost come from the generation records: requests of attempts that never spawned are missing');
   }
-  const costUsd = everyRunKnown ? sumNullable(allRuns.map((run) => run.costUsd)) : recordsCost(sorted, runsById);
+  const costUsd = everyRunKnown
+    ? sumNullable(allRuns.map((run) => run.costUsd))
+    : recordsCost(sorted, runsById, unbilled);
 
   const repairs = countPurpose(attempts, runsById, 'repair');
   const continuations = countPurpose(attempts, runsById, 'continuation');
@@ -219,16 +224,28 @@ function sumNullable(values: readonly (number | null)[]): number | null {
   return total;
 }
 
-/** A generation's cost: what its run's gateway billed, else its tokens at the producer model's list price. */
-export function generationCost(record: GenerationRecord, run: RunSummaryFile | undefined): number | null {
+/**
+ * A generation's cost: what its run's gateway billed; nothing when its run billed nothing (exemplar, replay), even
+ * if the run died before its summary; else its tokens at the producer model's list price.
+ */
+export function generationCost(
+  record: GenerationRecord,
+  run: RunSummaryFile | undefined,
+  unbilledRuns: ReadonlySet<string>,
+): number | null {
   const entry = run?.generations.find((g) => g.generation === record.generation);
   if (entry !== undefined) return entry.costUsd;
+  if (record.run !== null && unbilledRuns.has(record.run)) return 0;
   if (record['producer-model'] === null) return null;
   return costOf(record['producer-model'], recordTokens(record));
 }
 
-function recordsCost(records: readonly GenerationRecord[], runs: ReadonlyMap<string, RunSummaryFile>): number | null {
-  return sumNullable(records.map((record) => generationCost(record, runs.get(record.run ?? ''))));
+function recordsCost(
+  records: readonly GenerationRecord[],
+  runs: ReadonlyMap<string, RunSummaryFile>,
+  unbilledRuns: ReadonlySet<string>,
+): number | null {
+  return sumNullable(records.map((record) => generationCost(record, runs.get(record.run ?? ''), unbilledRuns)));
 }
 
 function ratio(part: number, whole: number): number | null {

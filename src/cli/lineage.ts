@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--json', 'print the tree as one JSON document')
     .action(async (ref: string | undefined, options: { generations?: string; json?: boolean }) => {
       const data = await loadLineageData({ generationsDir: options.generations });
-      let roots = buildLineageTree({ records: data.records, runs: data.runs });
+      let roots = buildLineageTree({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns });
       if (ref !== undefined) {
         const generation = parseGenerationRef(ref);
         if (generation !== 0) requireGeneration(data, generation);

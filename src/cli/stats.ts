@@ -19,7 +19,7 @@ export function register(program: Command): void {
       const c = new Chalk({ level: shouldColor() ? 1 : 0 });
       if (options.campaign !== undefined) {
         const { campaign, records, runs } = await loadCampaignData(data, options.campaign);
-        const summary = summarizeCampaign({ records, runs });
+        const summary = summarizeCampaign({ records, runs, unbilledRuns: data.unbilledRuns });
         if (options.json === true) {
           const { summary: _stored, ...rest } = campaign;
           process.stdout.write(`${JSON.stringify({ campaign: rest, summary }, null, 2)}\n`);

@@ -82,7 +82,7 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
       exitCode: 2,
     });
   }
-  const roots = buildLineageTree({ records: data.records, runs: data.runs });
+  const roots = buildLineageTree({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns });
   const nodes = flatten(roots);
   const byGeneration = new Map(data.records.map((record) => [record.generation, record]));
   const generations: ReportGeneration[] = [];
@@ -103,9 +103,10 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
       summary: summarizeCampaign({
         records: data.records.filter((r) => r.campaign === campaign.id),
         runs: data.runs.filter((run) => run.campaign === campaign.id),
+        unbilledRuns: data.unbilledRuns,
       }),
     })),
-    summary: summarizeCampaign({ records: data.records, runs: data.runs }),
+    summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
   };
 }
 

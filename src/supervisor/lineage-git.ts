@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
+import { isProcessAlive } from '../is-process-alive.js';
 
 /**
  * The Supervisor's own git history of a lineage: a bare repository (`.cambrian/lineage.git`, never a folder named
@@ -37,6 +38,22 @@ const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_TERMINAL_PROMPT: '0',
 };
+
+/** A commit's private index (and git's `.lock` beside it) is named for its owner, so a dead owner's can be swept. */
+const INDEX_PREFIX = 'cambrian-index-';
+
+/**
+ * Removes the temporary indexes of commits whose engine was killed mid-commit (SIGKILL skips the `finally` that
+ * removes them); a live owner's are left alone. Best effort.
+ */
+export async function sweepDeadCommitIndexes(): Promise<void> {
+  const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const owner = Number(new RegExp(`^${INDEX_PREFIX}(\\d+)-`).exec(name)?.[1] ?? 'NaN');
+    if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue;
+    await rm(path.join(os.tmpdir(), name), { force: true }).catch(() => {});
+  }
+}
 
 export function createLineageGit(gitDir: string): LineageGit {
   async function run(
@@ -95,7 +112,7 @@ export function createLineageGit(gitDir: string): LineageGit {
     async commitArtifact({ generation, artifactDir, parent, message }) {
       const existing = await branchCommit(generation);
       if (existing !== null) return existing;
-      const indexFile = path.join(os.tmpdir(), `cambrian-index-${process.pid}-${randomBytes(6).toString('hex')}`);
+      const indexFile = path.join(os.tmpdir(), `${INDEX_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
       try {
         await run(['add', '--all', '--force', '--', '.', ':!node_modules', ':!dist'], {
           workTree: artifactDir,

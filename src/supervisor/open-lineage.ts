@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { findEngineRoot } from '../version.js';
 import { copyArtifactTree } from './copy-artifact-tree.js';
-import { createLineageGit, type LineageGit } from './lineage-git.js';
+import { createLineageGit, type LineageGit, sweepDeadCommitIndexes } from './lineage-git.js';
 import { type LineagePaths, lineagePaths } from './lineage-paths.js';
 import { createRecordStore, type RecordStore } from './record-store.js';
 import { type RecoveryReport, recoverLineage } from './recover-lineage.js';
@@ -18,7 +18,7 @@ export interface Lineage {
 /**
  * Prepares a generations dir for use: its `.cambrian/` folders, the lineage git with gen-0 (the engine's shipped
  * reference Prime, copied in when the dir is elsewhere) as its root commit, tagged `gen-0`. With `recover`, runs
- * start-up recovery (only while holding the lock).
+ * start-up recovery (only while holding the lock). Sweeps the temporary git indexes of killed commits.
  */
 export async function openLineage(options: {
   generationsDir: string;
@@ -30,6 +30,7 @@ export async function openLineage(options: {
   await mkdir(paths.runs, { recursive: true });
   const git = createLineageGit(paths.lineageGit);
   await git.init();
+  await sweepDeadCommitIndexes();
   const gen0 = path.join(paths.root, 'gen-0');
   if (!existsSync(gen0)) {
     const shipped = path.join(findEngineRoot(), 'generations', 'gen-0');

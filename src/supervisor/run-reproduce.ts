@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import type { TokenUsage } from '../artifact/manifest-schema.js';
+import { writeRunStart } from '../campaign/run-start-file.js';
 import { UsageError } from '../errors.js';
 import type { Backend } from '../gateway/backend.js';
 import { createExemplarBackend } from '../gateway/backends/exemplar.js';
@@ -194,6 +195,13 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       options.backend === undefined
         ? [roles.generation.provider, roles.escalation.provider].every((p) => p === 'exemplar' || p === 'replay')
         : backend.name === 'exemplar';
+    // Before any request: a run killed before its summary still says whether its records' tokens cost anything.
+    await writeRunStart(lineage.paths, {
+      run,
+      campaign: options.campaign ?? null,
+      started: started.toISOString(),
+      billed: !offline,
+    });
     gateway = await startGateway({
       backend,
       ...(offline ? { price: () => 0 } : {}),

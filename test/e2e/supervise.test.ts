@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from 'vitest';
+import { isLockFree } from '../supervisor/supervisor-helpers.js';
 import { runCli } from './run-cli.js';
 
 const cleanups: string[] = [];
@@ -36,11 +36,11 @@ it('cambrian supervise serves the Supervisor and the gateway for a hand-started 
     body: '{}',
   });
   expect(refused.status).toBe(401);
-  expect(existsSync(path.join(generations, '.cambrian', 'lock'))).toBe(true);
+  expect(await isLockFree(generations)).toBe(false);
 
   serve.child.kill('SIGINT');
   const result = await serve.done;
   expect(result.code).toBe(0);
   await sleep(10);
-  expect(existsSync(path.join(generations, '.cambrian', 'lock'))).toBe(false);
+  expect(await isLockFree(generations)).toBe(true);
 });

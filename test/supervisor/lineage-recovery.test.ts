@@ -1,11 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenerationRecord } from '../../src/artifact/generation-record-schema.js';
 import { CambrianError } from '../../src/errors.js';
-import { acquireLock, LockedError } from '../../src/supervisor/acquire-lock.js';
 import { lineagePaths } from '../../src/supervisor/lineage-paths.js';
 import { openLineage } from '../../src/supervisor/open-lineage.js';
 import { createRecordStore } from '../../src/supervisor/record-store.js';
@@ -133,43 +132,5 @@ describe('records', () => {
     await writeFileAtomic(file, 'new');
     expect(await readFile(file, 'utf8')).toBe('new');
     expect(await readdir(dir)).toEqual(['x.json']);
-  });
-});
-
-describe('lock', () => {
-  it('refuses a second holder with a clear message, and takes over a lock whose process died', async () => {
-    const dir = await scratch();
-    const file = path.join(dir, '.cambrian', 'lock');
-    const held = await acquireLock({ file, run: 'run-1' });
-    const error = await acquireLock({ file, run: 'run-2' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(LockedError);
-    expect((error as LockedError).message).toMatch(
-      new RegExp(`another cambrian run \\(pid ${process.pid}.*run-1\\) is using`),
-    );
-    expect((error as LockedError).hint).toContain('--wait');
-
-    // Waiting can be stopped (Ctrl-C): a StoppedError, not an abort stack trace.
-    const stop = new AbortController();
-    const stopped = acquireLock({ file, run: 'run-x', wait: true, pollMs: 20, signal: stop.signal }).catch(
-      (e: unknown) => e,
-    );
-    stop.abort('SIGINT');
-    expect(await stopped).toMatchObject({ code: 'E_STOPPED', message: 'stopped by SIGINT while waiting for the lock' });
-
-    // --wait: the second gets it once the first lets go.
-    const waiting = acquireLock({ file, run: 'run-3', wait: true, pollMs: 20 });
-    await held.release();
-    const third = await waiting;
-    await third.release();
-    expect(existsSync(file)).toBe(false);
-
-    // A lock left by a dead process is stale.
-    const child = spawn(process.execPath, ['-e', '0']);
-    const deadPid = child.pid as number;
-    await new Promise((resolve) => child.on('exit', resolve));
-    await writeFile(file, JSON.stringify({ pid: deadPid, started: 'then', run: 'run-dead' }));
-    const fresh = await acquireLock({ file, run: 'run-4' });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid, run: 'run-4' });
-    await fresh.release();
   });
 });

@@ -5,6 +5,7 @@ import { computeArtifactHash } from '../../src/artifact/compute-artifact-hash.js
 import { listArtifactFiles } from '../../src/artifact/list-artifact-files.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
 import type { Spec } from '../../src/spec/parse-spec.js';
+import { acquireLock } from '../../src/supervisor/acquire-lock.js';
 import { findEngineRoot } from '../../src/version.js';
 
 export const ENGINE_ROOT = findEngineRoot();
@@ -82,4 +83,16 @@ export async function callSupervisor(options: {
 /** A rig stand-in for tests about the Supervisor itself: every verdict is a crash, at once, with no sandbox started. */
 export async function crashingRig(): Promise<never> {
   throw new Error('the rig is not under test here');
+}
+
+/**
+ * Whether a generations dir's lock is free: its holder line cleared (a clean release) and takeable now. The file
+ * itself stays: it is the flock's anchor, and its presence means nothing.
+ */
+export async function isLockFree(generationsDir: string): Promise<boolean> {
+  const file = path.join(generationsDir, '.cambrian', 'lock');
+  if ((await readFile(file, 'utf8').catch(() => '')) !== '') return false;
+  const lock = await acquireLock({ file, run: 'run-lock-probe' }).catch(() => null);
+  await lock?.release();
+  return lock !== null;
 }
