@@ -129,7 +129,14 @@ async function fixedCost(withCgroups) {
   const times = [];
   for (let i = 0; i < 20; i++) {
     const started = performance.now();
-    const result = await runSandboxed({ sandbox: box, argv: ['true'], cwd: '/tmp', binds: [], env: {}, timeoutMs: 10_000 });
+    const result = await runSandboxed({
+      sandbox: box,
+      argv: ['true'],
+      cwd: '/tmp',
+      binds: [],
+      env: {},
+      timeoutMs: 10_000,
+    });
     if (result.exitCode !== 0) throw new Error(`sandboxed true exited ${result.exitCode}: ${result.stderrTail}`);
     times.push(performance.now() - started);
   }
