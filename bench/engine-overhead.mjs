@@ -24,28 +24,38 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-async function measure(generationsDir, label) {
+async function measure(generationsDir, label, gens = GENS) {
   // The rig's own time per generation is reported by the Supervisor (rigMs); the rest of the wall time is overhead.
-  const summary = await runReproduce({ spec: SPEC, generationsDir, maxGens: GENS });
-  if (summary.promoted.length !== GENS) throw new Error(`${label}: ${summary.promoted.length} of ${GENS} promoted`);
+  const summary = await runReproduce({ spec: SPEC, generationsDir, maxGens: gens });
+  if (summary.promoted.length !== gens) throw new Error(`${label}: ${summary.promoted.length} of ${gens} promoted`);
   const rigMs = summary.generations.reduce((sum, g) => sum + (g.rigMs ?? 0), 0);
   const overheadMs = summary.wallMs - rigMs;
   console.log(
     `${label}: wall ${summary.wallMs} ms, rig ${rigMs} ms, Prime build ${summary.primeBuildMs} ms${summary.primeBuildCached ? ' (cached)' : ''} → ` +
-      `overhead ${(overheadMs / GENS).toFixed(0)} ms/generation`,
+      `overhead ${(overheadMs / gens).toFixed(0)} ms/generation`,
   );
-  return { perGen: overheadMs / GENS, buildMs: summary.primeBuildMs, rigPerGen: rigMs / GENS };
+  return { perGen: overheadMs / gens, total: overheadMs, buildMs: summary.primeBuildMs, rigPerGen: rigMs / gens };
 }
 
 const cold = [];
 const warm = [];
+const oneCold = [];
+const oneWarm = [];
+const steady = [];
 for (let i = 0; i < RUNS; i++) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cambrian-bench-'));
   try {
+    // The default run is one generation: cold (new dir: gen-0 imported, the Prime built) and warm (same dir again).
+    const oneDir = path.join(dir, 'one');
+    oneCold.push(await measure(oneDir, `trial ${i + 1} one generation, cold`, 1));
+    oneWarm.push(await measure(oneDir, `trial ${i + 1} one generation, warm`, 1));
     const generationsDir = path.join(dir, 'generations');
     // Cold: a new generations dir, the Prime is built in the sandbox. Warm: the same dir again, build cached.
     cold.push(await measure(generationsDir, `trial ${i + 1} cold`));
-    warm.push(await measure(generationsDir, `trial ${i + 1} warm`));
+    const warmRun = await measure(generationsDir, `trial ${i + 1} warm`);
+    warm.push(warmRun);
+    // Steady state: what each generation after the first adds, one-time costs cancelled (both runs warm).
+    steady.push({ perGen: (warmRun.total - oneWarm[i].total) / (GENS - 1), buildMs: 0, rigPerGen: 0 });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -56,6 +66,8 @@ const line = (name, rows) => {
 };
 console.log(
   `\nmedian of ${RUNS} trials, ${GENS} generations of ${SPEC} per run (exemplar, no pacing, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}):\n` +
-    `${line('cold (first run on a dir)', cold)}\n${line('warm (build cache hit)', warm)}\n` +
+    `${line('one generation (the default run), cold', oneCold)}\n${line('one generation (the default run), warm', oneWarm)}\n` +
+    `${line(`${GENS} generations, cold`, cold)}\n${line(`${GENS} generations, warm`, warm)}\n` +
+    `${line('steady state (each generation after the first)', steady)}\n` +
     `  rig per generation (not overhead): ${median(cold.concat(warm).map((r) => r.rigPerGen)).toFixed(0)} ms`,
 );

@@ -123,6 +123,27 @@ for (let i = 0; i < 10; i++) {
   provisions.push(ms);
   await rm(layout.workRoot, { recursive: true, force: true });
 }
+// The fixed cost of one sandboxed command: `true` through runSandboxed, with the run's cgroups and without them.
+async function fixedCost(withCgroups) {
+  const box = withCgroups ? sandbox : { ...sandbox, cgroups: null };
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const started = performance.now();
+    const result = await runSandboxed({
+      sandbox: box,
+      argv: ['true'],
+      cwd: '/tmp',
+      binds: [],
+      env: {},
+      timeoutMs: 10_000,
+    });
+    if (result.exitCode !== 0) throw new Error(`sandboxed true exited ${result.exitCode}: ${result.stderrTail}`);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+const fixedWith = await fixedCost(true);
+const fixedWithout = await fixedCost(false);
 await rm(scratch, { recursive: true, force: true });
 
 const bareMs = median(bare);
@@ -135,6 +156,7 @@ const lines = [
   `sandboxed build+test   median ${secs(boxedMs)}   (${boxed.map(secs).join(', ')})`,
   `full rig (6 stages)    median ${secs(rigMs)}   (${rig.map(secs).join(', ')})`,
   `provision copy+store   median ${median(provisions).toFixed(1)} ms (10 runs, max ${Math.max(...provisions).toFixed(1)} ms)`,
+  `sandboxed \`true\`        median ${fixedWith.toFixed(1)} ms with the cgroups, ${fixedWithout.toFixed(1)} ms without (20 runs each)`,
   `ratio sandboxed/bare build+test: ${(boxedMs / bareMs).toFixed(3)}   (target <= 1.15)`,
   `ratio full rig/bare build+test:  ${(rigMs / bareMs).toFixed(3)}   (target <= 2.0)`,
   `ratios of the fastest runs: sandboxed/bare ${(min(boxed) / min(bare)).toFixed(3)}, full rig/bare ${(min(rig) / min(bare)).toFixed(3)}`,

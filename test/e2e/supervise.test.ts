@@ -7,7 +7,13 @@ import { isLockFree } from '../supervisor/supervisor-helpers.js';
 import { runCli } from './run-cli.js';
 
 const cleanups: string[] = [];
+const servers: Array<ReturnType<typeof runCli>> = [];
 afterAll(async () => {
+  // A failed assertion must not leave the server running (it holds a port and the lineage lock).
+  for (const server of servers) {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    await server.done.catch(() => undefined);
+  }
   for (const dir of cleanups) await rm(dir, { recursive: true, force: true });
 });
 
@@ -19,6 +25,7 @@ it('cambrian supervise serves the Supervisor and the gateway for a hand-started 
     cwd: work,
     env: { ...process.env, NO_COLOR: '1' },
   });
+  servers.push(serve);
   await serve.waitForStderr('cambrian: serving');
   const env = Object.fromEntries(
     serve

@@ -5,7 +5,7 @@ import { viabilityReportSchema } from '../../src/artifact/viability-report-schem
 import { runRig, runRigDetailed } from '../../src/rig/run-rig.js';
 import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import type { Sandbox } from '../../src/rig/sandbox/sandbox-types.js';
-import { FIXTURES, sealFixture } from './seal-fixture.js';
+import { FIXTURES, RIG_SPEC_PATH, sealFixture } from './seal-fixture.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -89,6 +89,40 @@ describe('the manifest stage', () => {
       const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
       expect(report.failure_stage).toBe('manifest');
       expect(report.diagnostics?.summary).toMatch(/spec copy spec\/RIG-TEST-001.md .* is not byte-equal/);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('refuses a spec copy of the same length that differs in one byte (bytes compared, not sizes)', async () => {
+    const trusted = await readFile(RIG_SPEC_PATH);
+    const text = trusted.toString('utf8');
+    const at = text.lastIndexOf('e');
+    // One ASCII byte near the end flipped: same length, one bit different.
+    const flipped = `${text.slice(0, at)}E${text.slice(at + 1)}`;
+    const fixture = await sealFixture({ name: 'good-service', files: { 'spec/RIG-TEST-001.md': flipped } });
+    try {
+      expect((await readFile(path.join(fixture.dir, 'spec/RIG-TEST-001.md'))).length).toBe(trusted.length);
+      const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
+      expect(report.failure_stage).toBe('manifest');
+      expect(report.diagnostics?.summary).toMatch(/spec copy spec\/RIG-TEST-001.md .* is not byte-equal/);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('refuses `contracts: []` (an offspring cannot skip its contract checks at health)', async () => {
+    const fixture = await sealFixture({
+      name: 'good-service',
+      patchManifest: (manifest) => {
+        manifest.contracts = [];
+      },
+    });
+    try {
+      expect(fixture.spec.contracts.length).toBeGreaterThan(0);
+      const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
+      expect(report.failure_stage).toBe('manifest');
+      expect(report.diagnostics?.summary).toContain("contracts differ from the trusted spec's contracts block");
     } finally {
       await fixture.cleanup();
     }
