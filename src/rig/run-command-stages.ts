@@ -5,6 +5,7 @@ import type { Diagnostics, StageCheck } from '../artifact/viability-report-schem
 import { checkStoreDependencies } from './check-store-dependencies.js';
 import { describeDiskFull, describeEnding } from './describe-ending.js';
 import { parseJunit } from './parse-junit.js';
+import { parseTscDiagnostics } from './parse-tsc-diagnostics.js';
 import { readUntrustedFile } from './read-untrusted-file.js';
 import { artifactBinds, artifactEnv, INSIDE, type RigLayout } from './rig-layout.js';
 import { pinRigVitestConfig, writeRigVitestConfig } from './rig-vitest-config.js';
@@ -27,6 +28,7 @@ function runEntry(options: {
   limits: SandboxLimits | undefined;
   signal: AbortSignal | undefined;
   extraBinds?: readonly SandboxBind[];
+  onStdout?: (chunk: Buffer) => void;
 }) {
   return runSandboxed({
     sandbox: options.sandbox,
@@ -37,6 +39,7 @@ function runEntry(options: {
     timeoutMs: options.timeoutMs,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
   });
 }
 
@@ -67,25 +70,57 @@ export async function runBuildStage(options: CommandStageOptions): Promise<Stage
       dependencyCount: deps.count,
     };
   }
-  const result = await runEntry({ ...options, command: options.manifest.entry.build });
+  const stdout = createCappedCollector(MAX_BUILD_OUTPUT_BYTES);
+  const result = await runEntry({ ...options, command: options.manifest.entry.build, onStdout: stdout.push });
   const passed = result.exitCode === 0 && result.killedFor === undefined;
   const memoryMb = options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb;
+  if (passed) {
+    return { check: { passed, duration_ms: Date.now() - started }, diagnostics: null, dependencyCount: deps.count };
+  }
+  const ending = describeEnding(`the build command (${options.manifest.entry.build})`, result, {
+    timeoutMs: options.timeoutMs,
+    memoryMb,
+  });
+  // tsc prints every error as `file(line,col): error TS…` on stdout: as failures, a retry sees each file and line.
+  const tsc = parseTscDiagnostics(stdout.text(), {
+    roots: [INSIDE.artifact, options.layout.copyDir],
+    max: MAX_TSC_FAILURES,
+  });
   return {
     check: { passed, duration_ms: Date.now() - started, ...(result.timedOut ? { timed_out: true } : {}) },
-    diagnostics: passed
-      ? null
-      : {
-          summary:
-            describeEnding(`the build command (${options.manifest.entry.build})`, result, {
-              timeoutMs: options.timeoutMs,
-              memoryMb,
-            }) + describeDiskFull(options.layout, result),
-          exit_code: result.exitCode,
-          failures: [],
-          stdout_tail: result.stdoutTail,
-          stderr_tail: result.stderrTail,
-        },
+    diagnostics: {
+      summary:
+        (tsc.total === 0 ? ending : `${ending}: ${describeTscErrors(tsc)}`) + describeDiskFull(options.layout, result),
+      exit_code: result.exitCode,
+      failures: tsc.failures,
+      stdout_tail: result.stdoutTail,
+      stderr_tail: result.stderrTail,
+    },
     dependencyCount: deps.count,
+  };
+}
+
+const MAX_BUILD_OUTPUT_BYTES = 1024 * 1024;
+const MAX_TSC_FAILURES = 50;
+
+function describeTscErrors(tsc: ReturnType<typeof parseTscDiagnostics>): string {
+  const files = new Set(tsc.failures.map((failure) => failure.file).filter((file) => file !== null));
+  const listed = tsc.total > tsc.failures.length ? ` (the first ${tsc.failures.length} listed)` : '';
+  return `${tsc.total} tsc error${tsc.total === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}${listed}`;
+}
+
+/** Keeps the first `maxBytes` of a stream (the head: tsc prints its errors in file order, all of them matter alike). */
+function createCappedCollector(maxBytes: number): { push: (chunk: Buffer) => void; text: () => string } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    push: (chunk) => {
+      if (size >= maxBytes) return;
+      const kept = chunk.subarray(0, maxBytes - size);
+      chunks.push(kept);
+      size += kept.length;
+    },
+    text: () => Buffer.concat(chunks).toString('utf8'),
   };
 }
 

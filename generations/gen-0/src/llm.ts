@@ -88,7 +88,8 @@ async function streamWithRetries(
     try {
       return await streamOnce(ctx, options);
     } catch (error) {
-      if (ctx.signal.aborted) throw error;
+      // Not a flag check: TypeScript keeps a narrowing across await (TS2367); the genome's pattern.
+      ctx.signal.throwIfAborted();
       if (error instanceof Anthropic.APIError && error.status === 402) {
         throw new BudgetExceededError(`the gateway says the budget is spent: ${error.message}`, { cause: error });
       }

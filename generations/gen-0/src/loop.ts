@@ -38,7 +38,7 @@ function failureWithout(generation: number, stage: string, summary: string): Fai
  * A failure with a verdict: the report's diagnostics, and the files they name read back from the failed artifact.
  * A name matches a manifest file when equal to it (without a leading `./`) or ending in `/` + it (a sandbox path).
  */
-async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest): Promise<Failed> {
+export async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest): Promise<Failed> {
   const report = record.viability;
   const stage = String(report?.diagnostics?.stage ?? report?.failure_stage ?? record.outcome);
   const diagnostics = report?.diagnostics;

@@ -64,7 +64,7 @@ export function createSupervisorClient(options: { config: Config; signal: AbortS
         if (response.status < 500) return { status: response.status, json };
         problem = `HTTP ${response.status}: ${errorText(json, response.status)}`;
       } catch (error) {
-        if (signal.aborted) throw error;
+        signal.throwIfAborted();
         problem = error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error);
       }
       const wait = backoffMs(config, retry);
