@@ -51,6 +51,9 @@ export function buildContainerArgs(options: {
     `/tmp:rw,exec,size=${options.tmpMb}m`,
     '--workdir',
     options.cwd,
+    // Output reaches the rig through the attached client only: no engine log on disk (an artifact may print 50 MB).
+    '--log-driver',
+    'none',
   ];
   // An init as pid 1 reaps orphans; podman's needs catatonit, without it the command itself is pid 1.
   if (options.engine === 'docker' || existsSync(PODMAN_INIT)) args.push('--init');

@@ -13,6 +13,7 @@ import { type CgroupSet, type CgroupSupport, createCgroups } from './cgroup-limi
 export interface ContainerCgroup {
   /** For `--cgroup-parent`. */
   parent: string;
+  /** `memory`: the limit was reached (the caller decides whether that is what killed the tree). */
   readLimitsHit(): Promise<{ memory: boolean; pids: boolean }>;
   /** After the engine removed the container: kills stragglers, removes the parent in every hierarchy. */
   destroy(): Promise<void>;
@@ -105,11 +106,14 @@ export function createContainerCgroup(options: {
     parent: `/${name}`,
     async readLimitsHit() {
       const hit = await set.readLimitsHit();
-      // On cgroup v1 a refused fork is counted in the forking task's own (container) cgroup, gone by now: a peak at
-      // the maximum is what the parent keeps.
-      const pidsDir = options.support.pids === null ? null : path.join(options.support.pids, name);
+      const dirOf = (root: string | null) => (root === null ? null : path.join(root, name));
+      // On cgroup v1 the OOM kill and a refused fork are counted in the container's own cgroup, gone by now; the
+      // parent keeps how often its memory limit was hit and its pids peak.
+      const memoryDir = dirOf(options.support.memory);
+      const pidsDir = dirOf(options.support.pids);
+      const failcnt = memoryDir === null ? 0 : await readNumber(path.join(memoryDir, 'memory.failcnt'));
       const peak = pidsDir === null ? 0 : await readNumber(path.join(pidsDir, 'pids.peak'));
-      return { memory: hit.memory, pids: hit.pids || peak >= options.pids };
+      return { memory: hit.memory || failcnt > 0, pids: hit.pids || peak >= options.pids };
     },
     async destroy() {
       for (const root of hierarchies()) removeTree(path.join(root, name));

@@ -20,7 +20,12 @@ export interface ContainerLaunch {
   /** For process exit handlers. */
   removeSync(): void;
   /** After the launcher exited: was it an engine failure, which limits were hit; then everything is cleaned up. */
-  finish(options: { killedByRig: boolean; stderrTail: string }): Promise<{ memory: boolean; pids: boolean }>;
+  finish(options: {
+    killedByRig: boolean;
+    /** The command ended by SIGKILL (exit 137 through the engine). */
+    killedBySignal: boolean;
+    stderrTail: string;
+  }): Promise<{ memory: boolean; pids: boolean }>;
 }
 
 /**
@@ -75,7 +80,7 @@ export function prepareContainerLaunch(options: {
         // already gone
       }
     },
-    async finish({ killedByRig, stderrTail }) {
+    async finish({ killedByRig, killedBySignal, stderrTail }) {
       try {
         const state = await runEngine({
           ...engine,
@@ -92,7 +97,10 @@ export function prepareContainerLaunch(options: {
             hint: `run \`cambrian sandbox doctor\` to see what ${options.engine} can do here, or use --sandbox bwrap`,
           });
         }
-        return cgroup === null ? { memory: false, pids: false } : await cgroup.readLimitsHit();
+        if (cgroup === null) return { memory: false, pids: false };
+        const hit = await cgroup.readLimitsHit();
+        // Reaching the limit is a kill only when the kernel's SIGKILL ended the command (page cache is reclaimed).
+        return { memory: hit.memory && killedBySignal && !killedByRig, pids: hit.pids };
       } finally {
         await cgroup?.destroy();
         await rm(engineCwd, { recursive: true, force: true });

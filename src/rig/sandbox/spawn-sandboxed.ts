@@ -218,7 +218,11 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     if (container === null) await killTree();
     else {
       killLauncher();
-      hit = await container.finish({ killedByRig: killedFor !== undefined, stderrTail: stderr.text() });
+      hit = await container.finish({
+        killedByRig: killedFor !== undefined,
+        killedBySignal: exit.code === 128 + 9,
+        stderrTail: stderr.text(),
+      });
     }
     const survivors = cgroups === null ? [] : await cgroups.destroy();
     live.delete(entry);
