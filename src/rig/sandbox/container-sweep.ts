@@ -16,7 +16,10 @@ export async function listRigContainers(options: {
       '--filter',
       `label=${OWNER_LABEL}`,
       '--format',
-      `{{.ID}} {{index .Labels "${OWNER_LABEL}"}}`,
+      // docker's template has a Label function; podman's only the Labels map.
+      options.engine === 'docker'
+        ? `{{.ID}} {{.Label "${OWNER_LABEL}"}}`
+        : `{{.ID}} {{index .Labels "${OWNER_LABEL}"}}`,
     ],
     timeoutMs: 30_000,
   });
