@@ -15,12 +15,14 @@ export function register(program: Command): void {
       "build the rig's container image offline (Debian minbase from apt's mirror + this Node), tagged by its inputs' hash",
     )
     .option('--engine <engine>', 'docker|podman', 'docker')
-    .action(async (flags: { engine: string }) => {
+    .option('--if-stale', 'do nothing when the engine already has the image for the current inputs')
+    .action(async (flags: { engine: string; ifStale?: boolean }) => {
       if (!isContainerEngine(flags.engine)) {
         throw new UsageError(`unknown engine "${flags.engine}"`, 'use --engine docker or --engine podman');
       }
       const tag = await buildRigImage({
         engine: flags.engine,
+        ifStale: flags.ifStale === true,
         log: (line) => process.stderr.write(`image: ${line}\n`),
       });
       process.stdout.write(`${tag}\n`);

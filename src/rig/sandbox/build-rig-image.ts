@@ -4,7 +4,7 @@ import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
-import { type ContainerEngine, engineCommand } from './container-engine.js';
+import { type ContainerEngine, engineCommand, runEngine } from './container-engine.js';
 import { collectImageInputs, type RigImageInputs, rigImageTag } from './rig-image.js';
 
 /** Mount points the rig binds into; created in the image so a read-only root still has them. */
@@ -93,9 +93,18 @@ async function buildRootfsTarball(inputs: RigImageInputs, tag: string, log: (lin
 export async function buildRigImage(options: {
   engine: ContainerEngine;
   log: (line: string) => void;
+  /** Do nothing when the engine already has the image for these inputs. */
+  ifStale?: boolean;
 }): Promise<string> {
   const inputs = collectImageInputs();
   const tag = rigImageTag(inputs);
+  if (options.ifStale === true) {
+    const found = await runEngine({ engine: options.engine, args: ['image', 'inspect', tag], timeoutMs: 30_000 });
+    if (found.ok) {
+      options.log(`${options.engine} already has ${tag}`);
+      return tag;
+    }
+  }
   const tarball = await buildRootfsTarball(inputs, tag, options.log);
   options.log(`importing into ${options.engine} as ${tag}`);
   const [file, ...prefix] = engineCommand(options.engine);

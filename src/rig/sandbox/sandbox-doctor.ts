@@ -17,7 +17,7 @@ export interface BackendReport {
 
 /** Run inside: prints what the sandbox lets through, one fact per line. */
 const CHECK = [
-  'ls /sys/class/net | tr "\\n" " "; echo',
+  'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\\n" " "; echo',
   '(echo x > /cambrian-doctor-probe) 2>/dev/null && echo root-writable || echo root-read-only',
   'ulimit -f',
   'grep -c "^CapEff:.*0000000000000000" /proc/self/status',
