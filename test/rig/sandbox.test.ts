@@ -47,8 +47,9 @@ describe('detectSandbox', () => {
     expect(found.warning).toBeNull();
   });
 
-  it('says how to fix a container backend that cannot run here', async () => {
-    // docker's client is installed on this machine but no engine runs; podman is not installed
+  // Where the engines work, test/rig/container-backend.test.ts checks their failures instead.
+  it.skipIf(hasCommand('dockerd'))('says how to fix a container backend that cannot run here', async () => {
+    // docker's client may be installed without an engine; podman is not installed
     await expect(detectSandbox('docker')).rejects.toMatchObject({
       code: 'E_SANDBOX_UNAVAILABLE',
       exitCode: 2,
@@ -57,7 +58,7 @@ describe('detectSandbox', () => {
     if (hasCommand('podman')) return;
     await expect(detectSandbox('podman')).rejects.toMatchObject({
       code: 'E_SANDBOX_UNAVAILABLE',
-      hint: 'install it (apt-get install -y podman) or use --sandbox bwrap',
+      hint: 'sudo apt-get install -y podman runc, or use --sandbox bwrap',
     });
   });
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listRigContainers } from '../../src/rig/sandbox/container-sweep.js';
+import { runSandboxed } from '../../src/rig/sandbox/run-sandboxed.js';
 import { findEngineRoot } from '../../src/version.js';
 import { backendsUnderTest, backendTitle } from './sandbox-backends.js';
 import { RIG_SPEC_PATH, sealFixture } from './seal-fixture.js';
@@ -53,5 +54,13 @@ for (const backend of BACKENDS) {
         await fixture.cleanup();
       }
     }, 120_000);
+
+    it("an engine failure is the environment's, never the artifact's: a missing image rejects with exit 2", async () => {
+      const sandbox = { ...(await backend.sandbox()), image: 'cambrian-rig:does-not-exist' };
+      const run = runSandboxed({ sandbox, argv: ['true'], cwd: '/', binds: [], env: {}, timeoutMs: 60_000 });
+      await expect(run).rejects.toMatchObject({ code: 'E_SANDBOX_ENGINE', exitCode: 2 });
+      const engine = backend.kind as 'docker' | 'podman';
+      expect((await listRigContainers({ engine })).filter((c) => c.owner === process.pid)).toEqual([]);
+    }, 60_000);
   });
 }
