@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian machine with Node 20: system packages (only those missing), the engine's npm
 # packages, the organism's package store (what the sandbox provides offline to every artifact), and the build.
+# `--containers` also sets up the docker and podman backends and builds their image (scripts/setup-containers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+containers=no
+for arg in "$@"; do
+  case "$arg" in
+    --containers) containers=yes ;;
+    *) echo "setup: unknown option $arg (known: --containers)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
@@ -21,3 +29,4 @@ npm ci --no-audit --no-fund --prefix test-rig/store
 # gen-0 is a standalone artifact; locally its node_modules is the same read-only store the rig binds in.
 ln -sfn ../../test-rig/store/node_modules generations/gen-0/node_modules 2>/dev/null || true
 npm run build
+[ "$containers" = no ] || bash scripts/setup-containers.sh

@@ -10,6 +10,7 @@ import * as programCommand from './program.js';
 import * as report from './report.js';
 import * as reproduce from './reproduce.js';
 import * as rig from './rig.js';
+import * as sandbox from './sandbox.js';
 import * as spec from './spec.js';
 import * as stats from './stats.js';
 import * as supervise from './supervise.js';
@@ -28,6 +29,7 @@ const COMMANDS = [
   report,
   programCommand,
   change,
+  sandbox,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

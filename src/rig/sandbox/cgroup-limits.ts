@@ -90,9 +90,15 @@ function sweepStale(support: CgroupSupport): void {
   }
 }
 
-export function createCgroups(options: { support: CgroupSupport; memoryMb: number; pids: number }): CgroupSet {
-  if (!sweptStale) sweepStale(options.support);
-  const name = `cambrian-rig-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+export function createCgroups(options: {
+  support: CgroupSupport;
+  memoryMb: number;
+  pids: number;
+  /** Name prefix; the container backend's parents use their own, so the two sweeps never touch each other's. */
+  prefix?: string;
+}): CgroupSet {
+  if (!sweptStale && options.prefix === undefined) sweepStale(options.support);
+  const name = `${options.prefix ?? 'cambrian-rig-'}${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const memoryDir = options.support.memory === null ? null : path.join(options.support.memory, name);
   const pidsDir = options.support.pids === null ? null : path.join(options.support.pids, name);
   const dirs = [memoryDir, pidsDir].filter((dir): dir is string => dir !== null);

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { EnvironmentError } from '../../errors.js';
 import { BWRAP_ISOLATION_ARGS } from './build-bwrap-args.js';
 import { detectCgroups } from './cgroup-limits.js';
+import { detectContainer } from './detect-container.js';
 import type { Sandbox, SandboxKind, SandboxRequest } from './sandbox-types.js';
 
-export const CONTAINER_IMAGE = 'cambrian-rig:1';
 const PROBE_TIMEOUT_MS = 10_000;
 const CLEAN_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 
@@ -45,28 +45,6 @@ async function probeBwrap(): Promise<{ ok: boolean; output: string; missing: boo
   ]);
 }
 
-async function probeContainer(engine: 'docker' | 'podman'): Promise<Sandbox> {
-  const info = await tryRun(engine, ['info']);
-  if (!info.ok) {
-    throw new EnvironmentError({
-      code: 'E_SANDBOX_UNAVAILABLE',
-      message: info.missing ? `${engine} is not installed` : `${engine} is installed but its engine does not answer`,
-      hint: info.missing
-        ? `install it (apt-get install -y ${engine === 'docker' ? 'docker.io' : 'podman'}) or use --sandbox bwrap`
-        : `start the ${engine} engine (e.g. systemctl start ${engine}) or use --sandbox bwrap`,
-    });
-  }
-  const image = await tryRun(engine, ['image', 'inspect', CONTAINER_IMAGE]);
-  if (!image.ok) {
-    throw new EnvironmentError({
-      code: 'E_SANDBOX_IMAGE',
-      message: `the rig image ${CONTAINER_IMAGE} is not built`,
-      hint: `${engine} build -t ${CONTAINER_IMAGE} -f test-rig/Dockerfile test-rig`,
-    });
-  }
-  return { kind: engine, binary: engine, image: CONTAINER_IMAGE, cgroups: null, warning: null };
-}
-
 async function detectBwrap(): Promise<Sandbox> {
   const probe = await probeBwrap();
   if (probe.ok) return { kind: 'bwrap', binary: 'bwrap', image: null, cgroups: detectCgroups(), warning: null };
@@ -90,13 +68,13 @@ export async function detectSandbox(kind: SandboxRequest): Promise<Sandbox> {
     return { kind: 'none', binary: null, image: null, cgroups: detectCgroups(), warning: NONE_WARNING };
   }
   if (kind === 'bwrap') return detectBwrap();
-  if (kind === 'docker' || kind === 'podman') return probeContainer(kind);
+  if (kind === 'docker' || kind === 'podman') return detectContainer(kind);
   try {
     return await detectBwrap();
   } catch (bwrapError) {
     for (const engine of ['docker', 'podman'] as const) {
       try {
-        return await probeContainer(engine);
+        return await detectContainer(engine);
       } catch {
         // try the next one
       }

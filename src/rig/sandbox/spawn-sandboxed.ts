@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { findEngineRoot } from '../../version.js';
 import { buildBwrapArgs, nodeInstallDir } from './build-bwrap-args.js';
-import { buildContainerArgs } from './build-container-args.js';
 import { type CgroupSet, createCgroups } from './cgroup-limits.js';
 import { OutputTail } from './output-tail.js';
 import {
@@ -12,6 +11,7 @@ import {
   type SandboxResult,
   type SandboxRunOptions,
 } from './sandbox-types.js';
+import { type ContainerLaunch, prepareContainerLaunch } from './spawn-container.js';
 
 /** PATH of the rig's own host commands (the launcher, mount). */
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -20,7 +20,7 @@ const BRIDGE_INSIDE = '/run/cambrian/loopback-bridge.mjs';
 const JOIN_CGROUPS = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
 /** Every tree still alive, killed synchronously if the engine exits on any path. */
-const live = new Set<{ pid: number; cgroups: CgroupSet | null }>();
+const live = new Set<{ pid: number; cgroups: CgroupSet | null; removeSync?: () => void }>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -35,6 +35,7 @@ function installExitHook(): void {
         }
       }
       entry.cgroups?.killSync();
+      entry.removeSync?.();
     }
   });
 }
@@ -113,6 +114,7 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
   let launcher: string[];
   let spawnEnv: Record<string, string> = { PATH: HOST_PATH };
   let spawnCwd: string | undefined;
+  let container: ContainerLaunch | null = null;
   if (sandbox.kind === 'bwrap') {
     const bwrapArgs = buildBwrapArgs({ argv: bridged.argv, cwd: options.cwd, binds, env, tmpMb: limits.tmpMb });
     launcher = ['prlimit', ...rlimits, '--', sandbox.binary ?? 'bwrap', ...bwrapArgs];
@@ -122,9 +124,11 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     spawnEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, toHostPaths(binds, value)]));
     spawnCwd = toHostPaths(binds, options.cwd);
   } else {
-    const args = buildContainerArgs({
+    container = prepareContainerLaunch({
+      engine: sandbox.kind,
+      binary: sandbox.binary,
+      image: sandbox.image ?? 'cambrian-rig',
       name: containerName,
-      image: sandbox.image ?? 'cambrian-rig:1',
       argv: bridged.argv,
       cwd: options.cwd,
       binds,
@@ -134,17 +138,19 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
       fileSizeBytes,
       tmpMb: limits.tmpMb,
     });
-    launcher = [sandbox.binary ?? sandbox.kind, ...args];
+    launcher = container.launcher;
+    spawnCwd = container.cwd;
   }
 
   const child = spawn('/bin/sh', ['-c', JOIN_CGROUPS, 'sh', ...(cgroups?.procsFiles ?? []), '--', ...launcher], {
     env: spawnEnv,
     cwd: spawnCwd,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // A container's launcher watches its stdin: the pipe closing (the rig died) removes the container.
+    stdio: [(container === null ? 'ignore' : 'pipe') as 'pipe', 'pipe', 'pipe'],
   });
   const pid = child.pid ?? -1;
-  const entry = { pid, cgroups };
+  const entry = { pid, cgroups, ...(container === null ? {} : { removeSync: container.removeSync }) };
   live.add(entry);
   installExitHook();
 
@@ -176,7 +182,7 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 
-  async function killTree(): Promise<void> {
+  function killLauncher(): void {
     // Never signal pid 0, 1 or -1 (a launcher that failed to spawn has no pid): that would hit everything.
     for (const target of pid > 1 ? [-pid, pid] : []) {
       try {
@@ -185,9 +191,10 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
         // gone
       }
     }
-    if (sandbox.kind === 'docker' || sandbox.kind === 'podman') {
-      spawn(sandbox.binary ?? sandbox.kind, ['kill', containerName], { stdio: 'ignore' }).on('error', () => undefined);
-    }
+  }
+  async function killTree(): Promise<void> {
+    killLauncher();
+    await container?.remove();
   }
 
   const timer = setTimeout(() => {
@@ -206,9 +213,17 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     const exit = await exited;
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    const hit = cgroups === null ? { memory: false, pids: false } : await cgroups.readLimitsHit();
+    let hit = cgroups === null ? { memory: false, pids: false } : await cgroups.readLimitsHit();
     // The launcher is gone; nothing it started may outlive it.
-    await killTree();
+    if (container === null) await killTree();
+    else {
+      killLauncher();
+      hit = await container.finish({
+        killedByRig: killedFor !== undefined,
+        killedBySignal: exit.code === 128 + 9,
+        stderrTail: stderr.text(),
+      });
+    }
     const survivors = cgroups === null ? [] : await cgroups.destroy();
     live.delete(entry);
     let graceTimer: NodeJS.Timeout | undefined;
@@ -219,6 +234,7 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
       }),
     ]);
     clearTimeout(graceTimer);
+    child.stdin?.destroy();
     if (!child.stdout.closed) child.stdout.destroy();
     if (!child.stderr.closed) child.stderr.destroy();
     const limitsHit: string[] = [];

@@ -1,0 +1,66 @@
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listRigContainers } from '../../src/rig/sandbox/container-sweep.js';
+import { runSandboxed } from '../../src/rig/sandbox/run-sandboxed.js';
+import { findEngineRoot } from '../../src/version.js';
+import { backendsUnderTest, backendTitle } from './sandbox-backends.js';
+import { RIG_SPEC_PATH, sealFixture } from './seal-fixture.js';
+
+const BACKENDS = (await backendsUnderTest()).filter((backend) => backend.kind !== 'bwrap');
+
+async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skipReason !== null)(`a SIGKILLed rig under ${backendTitle(backend)}`, () => {
+    it('leaves no container: the launcher removes it when the rig dies, in the engine listing and ps -a', async () => {
+      const engine = backend.kind as 'docker' | 'podman';
+      await backend.sandbox();
+      const fixture = await sealFixture({ name: 'infinite-test', files: { 'marker.txt': 'orphan\n' } });
+      try {
+        const rig = spawn(
+          process.execPath,
+          [
+            path.join(findEngineRoot(), 'dist/src/cli/bin.js'),
+            'rig',
+            fixture.dir,
+            '--spec',
+            RIG_SPEC_PATH,
+            '--sandbox',
+            engine,
+          ],
+          { stdio: 'ignore' },
+        );
+        const owner = rig.pid ?? -1;
+        const ours = async () => (await listRigContainers({ engine })).filter((c) => c.owner === owner);
+        // The endless test stage is running in a container of this rig…
+        const running = await waitFor(ours, (list) => list.length > 0, 60_000);
+        expect(running.length).toBe(1);
+        rig.kill('SIGKILL');
+        // …and once the rig is dead, nothing of it is left, by the engine's own listing.
+        const left = await waitFor(ours, (list) => list.length === 0, 20_000);
+        expect(left).toEqual([]);
+        const ps = execFileSync(engine, ['ps', '--all', '--format', '{{.Names}}']).toString();
+        expect(ps).not.toContain(`cambrian-rig-${owner}-`);
+      } finally {
+        await fixture.cleanup();
+      }
+    }, 120_000);
+
+    it("an engine failure is the environment's, never the artifact's: a missing image rejects with exit 2", async () => {
+      const sandbox = { ...(await backend.sandbox()), image: 'cambrian-rig:does-not-exist' };
+      const run = runSandboxed({ sandbox, argv: ['true'], cwd: '/', binds: [], env: {}, timeoutMs: 60_000 });
+      await expect(run).rejects.toMatchObject({ code: 'E_SANDBOX_ENGINE', exitCode: 2 });
+      const engine = backend.kind as 'docker' | 'podman';
+      expect((await listRigContainers({ engine })).filter((c) => c.owner === process.pid)).toEqual([]);
+    }, 60_000);
+  });
+}
