@@ -9,6 +9,8 @@ import type { GatewayEvent, TokenCount } from './gateway-events.js';
 import { totalTokens, ZERO_USAGE } from './gateway-events.js';
 import { listenLoopback, readBody, sendJson } from './listen-loopback.js';
 import { costOf } from './prices.js';
+import { createSecretRedactor } from './redact-secrets.js';
+import { redactStreamEvents } from './redact-stream-events.js';
 
 export interface GatewayOptions {
   backend: Backend;
@@ -19,6 +21,8 @@ export interface GatewayOptions {
   /** Also listen on this unix socket (the sandbox bridge target). */
   socketPath?: string;
   onEvent?: (event: GatewayEvent) => void;
+  /** Provider keys: taken out of every reply and error before the Prime or an exchange event sees them. */
+  secrets?: ReadonlyArray<string | undefined>;
   /** Dollars of an exchange; default the list price of its model (costOf). Offline backends pass () => 0. */
   price?: (model: string, usage: TokenCount) => number | null;
 }
@@ -44,6 +48,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const budget = options.budget ?? null;
   const inFlight = new Set<AbortController>();
   let reserved = 0;
+  const redactor = createSecretRedactor(options.secrets ?? []);
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
     handle(request, response).catch((error: unknown) => {
@@ -161,7 +166,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Resolves once the last relayed event reached the socket: a cut must come after what was already sent.
     let lastWrite: Promise<void> = Promise.resolve();
     try {
-      for await (const event of options.backend.stream(body, { generation, purpose, signal: controller.signal })) {
+      const relayed = options.backend.stream(body, { generation, purpose, signal: controller.signal });
+      for await (const event of redactStreamEvents(relayed, redactor)) {
         if (controller.signal.aborted) break;
         events.push(event);
         usage.observe(event);
@@ -199,14 +205,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       finish('complete', 200, null);
     } catch (error) {
       if (error instanceof BackendError) {
-        const detail = { type: error.type, message: error.message };
+        const detail = { type: error.type, message: redactor.redact(error.message) };
         if (!started200) {
           const headers: Record<string, string> = { 'request-id': id };
           if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-          sendJson(response, error.status, anthropicError(error.type, error.message), headers);
+          sendJson(response, error.status, anthropicError(detail.type, detail.message), headers);
           finish('error', error.status, detail);
         } else {
-          response.end(`event: error\ndata: ${JSON.stringify(anthropicError(error.type, error.message))}\n\n`);
+          response.end(`event: error\ndata: ${JSON.stringify(anthropicError(detail.type, detail.message))}\n\n`);
           finish('error', 200, detail);
         }
         return;
@@ -217,15 +223,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       // Anything else is a transport failure: the client must see a broken connection, never a tidy ending.
-      const detail = { type: 'cut', message: (error as Error).message };
+      const message = redactor.redact((error as Error).message);
+      const detail = { type: 'cut', message };
       if (started200 || error instanceof CutStreamError) {
         await lastWrite;
         response.destroy();
         finish('cut', started200 ? 200 : 0, detail);
         return;
       }
-      sendJson(response, 500, anthropicError('api_error', (error as Error).message), { 'request-id': id });
-      finish('error', 500, { type: 'api_error', message: (error as Error).message });
+      sendJson(response, 500, anthropicError('api_error', message), { 'request-id': id });
+      finish('error', 500, { type: 'api_error', message });
     }
   }
 
