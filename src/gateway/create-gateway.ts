@@ -1,13 +1,14 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { type Backend, BackendError, type MessagesRequest, type StreamEvent } from './backend.js';
+import { checkToken } from './check-token.js';
 import { collectMessage } from './collect-message.js';
+import { createBudgetGuard } from './create-budget-guard.js';
 import { createUsageLedger, type UsageLedger } from './create-usage-ledger.js';
 import { CutStreamError } from './cut-stream-error.js';
-import { estimateRequestTokens } from './estimate-request-tokens.js';
 import type { GatewayEvent, TokenCount } from './gateway-events.js';
 import { totalTokens, ZERO_USAGE } from './gateway-events.js';
-import { listenLoopback, readBody, sendJson } from './listen-loopback.js';
+import { headerValue, listenLoopback, readBody, sendJson } from './listen-loopback.js';
 import { costOf } from './prices.js';
 import { createSecretRedactor } from './redact-secrets.js';
 import { redactStreamEvents } from './redact-stream-events.js';
@@ -45,9 +46,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const price = options.price ?? costOf;
   const ledger = createUsageLedger({ price });
   const emit = options.onEvent ?? (() => {});
-  const budget = options.budget ?? null;
+  const budgetGuard = createBudgetGuard({
+    budget: options.budget ?? null,
+    used: () => totalTokens(ledger.total().usage),
+  });
   const inFlight = new Set<AbortController>();
-  let reserved = 0;
   const redactor = createSecretRedactor(options.secrets ?? []);
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
@@ -68,7 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sendJson(response, 404, anthropicError('not_found_error', `no route ${request.method} ${url.pathname}`));
       return;
     }
-    if (!checkToken(request, token)) {
+    if (!checkToken(request.headers, token)) {
       const message =
         'invalid x-api-key: the gateway accepts only the per-run token it gave the Prime (ANTHROPIC_API_KEY)';
       emit({ type: 'refused', generation, purpose, status: 401, errorType: 'authentication_error', message });
@@ -91,27 +94,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       );
       return;
     }
-    if (budget !== null) {
-      const estimate = estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens });
-      // Requests still streaming count with their estimate, so two at once cannot both slip under the budget.
-      const used = totalTokens(ledger.total().usage) + reserved;
-      if (used + estimate.total > budget) {
-        const message =
-          `token budget of ${budget} would be exceeded: ${used} tokens used or reserved so far, and this request may need about ${estimate.total} ` +
-          `(input ≈ body bytes / 4 = ${estimate.input}, output up to min(max_tokens, ${estimate.outputCap}) = ${estimate.output}); ` +
-          'raise --budget / CAMBRIAN_TOKEN_BUDGET to go on';
-        emit({ type: 'refused', generation, purpose, status: 402, errorType: 'budget_exceeded', message });
-        sendJson(response, 402, anthropicError('budget_exceeded', message));
-        return;
-      }
+    const admission = budgetGuard.admit({ bodyBytes: raw.length, maxTokens: body.max_tokens });
+    if (!admission.admitted) {
+      const { message } = admission;
+      emit({ type: 'refused', generation, purpose, status: 402, errorType: 'budget_exceeded', message });
+      sendJson(response, 402, anthropicError('budget_exceeded', message));
+      return;
     }
-    const reservation =
-      budget === null ? 0 : estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens }).total;
-    reserved += reservation;
     try {
       await relay({ request, response, body, generation, purpose });
     } finally {
-      reserved -= reservation;
+      admission.settle();
     }
   }
 
@@ -259,26 +252,10 @@ export function anthropicError(
   return { type: 'error', error: { type, message } };
 }
 
-function headerValue(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? (value[0] ?? null) : value;
-}
-
 function parseGeneration(value: string | string[] | undefined): number | null {
   const text = headerValue(value);
   if (text === null || !/^\d+$/.test(text.trim())) return null;
   return Number(text.trim());
-}
-
-function checkToken(request: http.IncomingMessage, token: string): boolean {
-  const apiKey = headerValue(request.headers['x-api-key']);
-  const authorization = headerValue(request.headers.authorization);
-  const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : null;
-  const presented = apiKey ?? bearer;
-  if (presented === null) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Usage as Anthropic reports it: input and cache counts in message_start, cumulative output in message_delta. */

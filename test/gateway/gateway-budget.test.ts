@@ -98,17 +98,15 @@ function send(url: string): Promise<Response> {
  * admitted one is streaming (held at its gate) and every other was answered, then lets the admitted ones finish.
  */
 async function sendTogether(count: number, budgetInEstimates: number): Promise<{ statuses: number[]; gw: Gateway }> {
-  const fits = Math.floor(budgetInEstimates);
   const { gateway: gw, gates } = await startBudgetedGateway({
     budget: Math.floor(ESTIMATE.total * budgetInEstimates),
     replies: count,
     // Each reply costs exactly what was reserved for it: the worst case the estimate allows.
     usage: { input: ESTIMATE.input, output: ESTIMATE.output },
   });
-  const responses = Promise.all(Array.from({ length: count }, () => send(gw.url)));
-  // The admitted requests are all in flight at once, each held by the provider mid-reply.
-  await Promise.all(gates.slice(0, fits).map((gate) => gate.reached));
-  const settled = await responses;
+  // An admitted request answers 200 once its first event is relayed, and then waits at its gate: when every
+  // response is in, all admitted requests are in flight at once.
+  const settled = await Promise.all(Array.from({ length: count }, () => send(gw.url)));
   const statuses = settled.map((response) => response.status);
   for (const gate of gates) gate.open();
   await Promise.all(settled.map((response) => response.arrayBuffer()));
