@@ -9,6 +9,7 @@ export default defineConfig({
     include: [
       'test/gateway/gateway-auth.test.ts',
       'test/gateway/gateway-budget.test.ts',
+      'test/gateway/redact-secrets.test.ts',
       'test/providers/redaction.test.ts',
     ],
     // A mutant that makes a request hang should fail fast, not hold the run for a minute.

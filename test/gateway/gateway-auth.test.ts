@@ -71,11 +71,13 @@ describe('gateway authentication at its edge', () => {
     expect(events).toEqual([expect.objectContaining({ type: 'refused', status: 401 })]);
   });
 
-  it('refuses an empty x-api-key, an empty bearer and a bare "Bearer"', async () => {
+  it('refuses an empty x-api-key, an empty bearer, a bare "Bearer" and another scheme', async () => {
     const { gateway, calls } = await start();
     expect(await post(gateway.url, { 'x-api-key': '' })).toBe(401);
     expect(await post(gateway.url, { authorization: 'Bearer ' })).toBe(401);
     expect(await post(gateway.url, { authorization: 'Bearer' })).toBe(401);
+    // Another scheme of the same length as "Bearer " is not a bearer token.
+    expect(await post(gateway.url, { authorization: `Basic! ${TOKEN}` })).toBe(401);
     expect(calls()).toBe(0);
   });
 

@@ -166,6 +166,12 @@ describe('gateway budget with requests in flight', () => {
     });
     const refused = await send(short.gateway.url);
     expect(refused.status).toBe(402);
-    expect(((await refused.json()) as { error: { type: string } }).error.type).toBe('budget_exceeded');
+    const { error } = (await refused.json()) as { error: { type: string; message: string } };
+    expect(error.type).toBe('budget_exceeded');
+    expect(error.message).toBe(
+      `token budget of ${ESTIMATE.total - 1} would be exceeded: 0 tokens used or reserved so far, and this request may ` +
+        `need about ${ESTIMATE.total} (input ≈ body bytes / 4 = ${ESTIMATE.input}, output up to min(max_tokens, 16384) ` +
+        `= ${ESTIMATE.output}); raise --budget / CAMBRIAN_TOKEN_BUDGET to go on`,
+    );
   });
 });
