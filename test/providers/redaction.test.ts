@@ -157,6 +157,25 @@ describe('key redaction in every form, where it is written', () => {
     });
   }
 
+  it('gateway: a reply that ends in what could start a key loses nothing (the held tail is sent before the block ends)', async () => {
+    const server = await startAnthropicServer({ key: KEY });
+    // "sk-ant" is how the key starts: the redacting stream holds it back until it knows, then must let it go.
+    const reply = 'the last words are sk-ant';
+    server.replies.push(server.cachedReply(reply, 1));
+    upstream = server;
+    const roles = resolveRoles({
+      flags: { provider: 'anthropic' },
+      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url },
+    });
+    gateway = await startGateway({ backend: createRunBackend({ roles }), token: RUN_TOKEN, secrets: [KEY] });
+    const prime = new Anthropic({ apiKey: RUN_TOKEN, baseURL: gateway.url, maxRetries: 0, logLevel: 'off' });
+    const message = await prime.messages.stream(primeRequest() as Anthropic.MessageCreateParamsNonStreaming).finalMessage();
+    expect(message.content.map((block) => (block.type === 'text' ? block.text : '')).join('')).toBe(reply);
+    const stream = createSecretRedactor([KEY]).createStream();
+    expect(stream.push(reply)).toBe('the last words are ');
+    expect(stream.end()).toBe('sk-ant');
+  });
+
   it('prime log stream: the key is redacted wherever the output is split into pieces', () => {
     const redactor = createSecretRedactor([KEY]);
     for (const [form, { text: leak, keyPart }] of Object.entries(LEAKS)) {
