@@ -169,7 +169,9 @@ describe('key redaction in every form, where it is written', () => {
     });
     gateway = await startGateway({ backend: createRunBackend({ roles }), token: RUN_TOKEN, secrets: [KEY] });
     const prime = new Anthropic({ apiKey: RUN_TOKEN, baseURL: gateway.url, maxRetries: 0, logLevel: 'off' });
-    const message = await prime.messages.stream(primeRequest() as Anthropic.MessageCreateParamsNonStreaming).finalMessage();
+    const message = await prime.messages
+      .stream(primeRequest() as Anthropic.MessageCreateParamsNonStreaming)
+      .finalMessage();
     expect(message.content.map((block) => (block.type === 'text' ? block.text : '')).join('')).toBe(reply);
     const stream = createSecretRedactor([KEY]).createStream();
     expect(stream.push(reply)).toBe('the last words are ');
