@@ -1,14 +1,17 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { type Backend, BackendError, type MessagesRequest, type StreamEvent } from './backend.js';
+import { checkToken } from './check-token.js';
 import { collectMessage } from './collect-message.js';
+import { createBudgetGuard } from './create-budget-guard.js';
 import { createUsageLedger, type UsageLedger } from './create-usage-ledger.js';
 import { CutStreamError } from './cut-stream-error.js';
-import { estimateRequestTokens } from './estimate-request-tokens.js';
 import type { GatewayEvent, TokenCount } from './gateway-events.js';
 import { totalTokens, ZERO_USAGE } from './gateway-events.js';
-import { listenLoopback, readBody, sendJson } from './listen-loopback.js';
+import { headerValue, listenLoopback, readBody, sendJson } from './listen-loopback.js';
 import { costOf } from './prices.js';
+import { createSecretRedactor } from './redact-secrets.js';
+import { redactStreamEvents } from './redact-stream-events.js';
 
 export interface GatewayOptions {
   backend: Backend;
@@ -19,6 +22,8 @@ export interface GatewayOptions {
   /** Also listen on this unix socket (the sandbox bridge target). */
   socketPath?: string;
   onEvent?: (event: GatewayEvent) => void;
+  /** Provider keys: taken out of every reply and error before the Prime or an exchange event sees them. */
+  secrets?: ReadonlyArray<string | undefined>;
   /** Dollars of an exchange; default the list price of its model (costOf). Offline backends pass () => 0. */
   price?: (model: string, usage: TokenCount) => number | null;
 }
@@ -41,9 +46,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const price = options.price ?? costOf;
   const ledger = createUsageLedger({ price });
   const emit = options.onEvent ?? (() => {});
-  const budget = options.budget ?? null;
+  const budgetGuard = createBudgetGuard({
+    budget: options.budget ?? null,
+    used: () => totalTokens(ledger.total().usage),
+  });
   const inFlight = new Set<AbortController>();
-  let reserved = 0;
+  const redactor = createSecretRedactor(options.secrets ?? []);
 
   const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => {
     handle(request, response).catch((error: unknown) => {
@@ -63,7 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sendJson(response, 404, anthropicError('not_found_error', `no route ${request.method} ${url.pathname}`));
       return;
     }
-    if (!checkToken(request, token)) {
+    if (!checkToken(request.headers, token)) {
       const message =
         'invalid x-api-key: the gateway accepts only the per-run token it gave the Prime (ANTHROPIC_API_KEY)';
       emit({ type: 'refused', generation, purpose, status: 401, errorType: 'authentication_error', message });
@@ -86,27 +94,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       );
       return;
     }
-    if (budget !== null) {
-      const estimate = estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens });
-      // Requests still streaming count with their estimate, so two at once cannot both slip under the budget.
-      const used = totalTokens(ledger.total().usage) + reserved;
-      if (used + estimate.total > budget) {
-        const message =
-          `token budget of ${budget} would be exceeded: ${used} tokens used or reserved so far, and this request may need about ${estimate.total} ` +
-          `(input ≈ body bytes / 4 = ${estimate.input}, output up to min(max_tokens, ${estimate.outputCap}) = ${estimate.output}); ` +
-          'raise --budget / CAMBRIAN_TOKEN_BUDGET to go on';
-        emit({ type: 'refused', generation, purpose, status: 402, errorType: 'budget_exceeded', message });
-        sendJson(response, 402, anthropicError('budget_exceeded', message));
-        return;
-      }
+    const admission = budgetGuard.admit({ bodyBytes: raw.length, maxTokens: body.max_tokens });
+    if (!admission.admitted) {
+      const { message } = admission;
+      emit({ type: 'refused', generation, purpose, status: 402, errorType: 'budget_exceeded', message });
+      sendJson(response, 402, anthropicError('budget_exceeded', message));
+      return;
     }
-    const reservation =
-      budget === null ? 0 : estimateRequestTokens({ bodyBytes: raw.length, maxTokens: body.max_tokens }).total;
-    reserved += reservation;
     try {
       await relay({ request, response, body, generation, purpose });
     } finally {
-      reserved -= reservation;
+      admission.settle();
     }
   }
 
@@ -161,7 +159,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Resolves once the last relayed event reached the socket: a cut must come after what was already sent.
     let lastWrite: Promise<void> = Promise.resolve();
     try {
-      for await (const event of options.backend.stream(body, { generation, purpose, signal: controller.signal })) {
+      const relayed = options.backend.stream(body, { generation, purpose, signal: controller.signal });
+      for await (const event of redactStreamEvents(relayed, redactor)) {
         if (controller.signal.aborted) break;
         events.push(event);
         usage.observe(event);
@@ -199,14 +198,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       finish('complete', 200, null);
     } catch (error) {
       if (error instanceof BackendError) {
-        const detail = { type: error.type, message: error.message };
+        const detail = { type: error.type, message: redactor.redact(error.message) };
         if (!started200) {
           const headers: Record<string, string> = { 'request-id': id };
           if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-          sendJson(response, error.status, anthropicError(error.type, error.message), headers);
+          sendJson(response, error.status, anthropicError(detail.type, detail.message), headers);
           finish('error', error.status, detail);
         } else {
-          response.end(`event: error\ndata: ${JSON.stringify(anthropicError(error.type, error.message))}\n\n`);
+          response.end(`event: error\ndata: ${JSON.stringify(anthropicError(detail.type, detail.message))}\n\n`);
           finish('error', 200, detail);
         }
         return;
@@ -217,15 +216,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       // Anything else is a transport failure: the client must see a broken connection, never a tidy ending.
-      const detail = { type: 'cut', message: (error as Error).message };
+      const message = redactor.redact((error as Error).message);
+      const detail = { type: 'cut', message };
       if (started200 || error instanceof CutStreamError) {
         await lastWrite;
         response.destroy();
         finish('cut', started200 ? 200 : 0, detail);
         return;
       }
-      sendJson(response, 500, anthropicError('api_error', (error as Error).message), { 'request-id': id });
-      finish('error', 500, { type: 'api_error', message: (error as Error).message });
+      sendJson(response, 500, anthropicError('api_error', message), { 'request-id': id });
+      finish('error', 500, { type: 'api_error', message });
     }
   }
 
@@ -252,26 +252,10 @@ export function anthropicError(
   return { type: 'error', error: { type, message } };
 }
 
-function headerValue(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? (value[0] ?? null) : value;
-}
-
 function parseGeneration(value: string | string[] | undefined): number | null {
   const text = headerValue(value);
   if (text === null || !/^\d+$/.test(text.trim())) return null;
   return Number(text.trim());
-}
-
-function checkToken(request: http.IncomingMessage, token: string): boolean {
-  const apiKey = headerValue(request.headers['x-api-key']);
-  const authorization = headerValue(request.headers.authorization);
-  const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : null;
-  const presented = apiKey ?? bearer;
-  if (presented === null) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Usage as Anthropic reports it: input and cache counts in message_start, cumulative output in message_delta. */

@@ -101,3 +101,9 @@ export function sendJson(
   });
   response.end(text);
 }
+
+/** The first value of a request header, or null when it is absent. */
+export function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}

@@ -1,4 +1,5 @@
 import { BackendError } from './backend.js';
+import { redactSecrets } from './redact-secrets.js';
 
 /** What an error message may say about the provider a failure came from; the key is only used to redact it. */
 export interface ProviderIdentity {
@@ -6,21 +7,6 @@ export interface ProviderIdentity {
   baseUrl: string;
   apiKey: string | undefined;
   apiKeyVar: string;
-}
-
-const REDACTED = '[redacted]';
-
-/** Removes every occurrence of each secret (and of its URL-encoded form) from a text. */
-export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const secret of secrets) {
-    // Very short "keys" (placeholders such as "x") would shred ordinary words; real keys are long.
-    if (secret === undefined || secret.length < 8) continue;
-    out = out.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
-  }
-  return out;
 }
 
 const TYPE_BY_STATUS: Record<number, string> = {

@@ -13,6 +13,7 @@ import { REPLAY_MISMATCH } from '../gateway/backends/replay.js';
 import { type Gateway, startGateway } from '../gateway/create-gateway.js';
 import { type GatewayEvent, ZERO_USAGE } from '../gateway/gateway-events.js';
 import { createRunBackend } from '../gateway/provider-backend.js';
+import { createSecretRedactor } from '../gateway/redact-secrets.js';
 import { primeModels, type ResolvedRoles, resolveRoles } from '../gateway/roles.js';
 import { isProcessAlive } from '../is-process-alive.js';
 import { runRig as defaultRunRig } from '../rig/run-rig.js';
@@ -202,8 +203,11 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       started: started.toISOString(),
       billed: !offline,
     });
+    // The provider keys: the gateway takes them out of every reply, and the Prime's log is redacted as well.
+    const secrets = [roles.generation.apiKey, roles.escalation.apiKey];
     gateway = await startGateway({
       backend,
+      secrets,
       ...(offline ? { price: () => 0 } : {}),
       budget,
       socketPath: path.join(runDir, 'gateway.sock'),
@@ -237,6 +241,13 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
     emit({ type: 'phase', phase: 'run-prime', detail: `gen-${primeGeneration} → ${spec.id}@${spec.version}` });
     logStream = createWriteStream(path.join(lineage.paths.runs, `${run}.prime.log`));
     const log = logStream;
+    const redactor = createSecretRedactor(secrets);
+    const primeOutput = { stdout: redactor.createStream(), stderr: redactor.createStream() };
+    const writeOutput = (stream: 'stdout' | 'stderr', text: string) => {
+      if (text === '') return;
+      log.write(text);
+      emit({ type: 'prime-output', stream, text });
+    };
     primeEnding = await launchPrime({
       prime,
       sandbox,
@@ -250,11 +261,9 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       ...(options.primeEnv === undefined ? {} : { extraEnv: options.primeEnv }),
       timeoutMs: options.primeTimeoutMs ?? 2 * 60 * 60_000,
       signal: options.signal === undefined ? replayStop.signal : AbortSignal.any([options.signal, replayStop.signal]),
-      onOutput: (stream, text) => {
-        log.write(text);
-        emit({ type: 'prime-output', stream, text });
-      },
+      onOutput: (stream, text) => writeOutput(stream, primeOutput[stream].push(text)),
     });
+    for (const stream of ['stdout', 'stderr'] as const) writeOutput(stream, primeOutput[stream].end());
     emit({ type: 'phase', phase: 'settle', detail: describePrimeExit(primeEnding.code, primeEnding.signal) });
     await supervisor.settle(
       primeEnding.stopped ?? `the Prime ended (${describePrimeExit(primeEnding.code, primeEnding.signal)})`,

@@ -3,14 +3,15 @@ import { dirname } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
 import { BackendError } from '../backend.js';
-import { redactSecrets } from '../provider-errors.js';
 import { type RecordedExchange, usageOfEvents } from '../provider-record-schema.js';
+import { createSecretRedactor } from '../redact-secrets.js';
+import { redactStreamEvents } from '../redact-stream-events.js';
 
 export interface RecordingBackendOptions {
   inner: Backend;
   /** The JSON-lines file; it must not exist yet or be empty (a recording is one run, replayed from its start). */
   file: string;
-  /** Provider keys: redacted from every line should one ever show up in an error message. */
+  /** Provider keys: redacted (in every form, see secretForms) from every line, replies and errors alike. */
   secrets?: ReadonlyArray<string | undefined>;
   /** The Prime's models in this run (CAMBRIAN_MODEL, CAMBRIAN_ESCALATION_MODEL), kept so a replay can use the same. */
   models?: { model: string; escalationModel: string } | undefined;
@@ -25,11 +26,15 @@ export function createRecordingBackend(options: RecordingBackendOptions): Backen
   const { inner, file } = options;
   prepareRecordFile(file);
   let written = 0;
+  const redactor = createSecretRedactor(options.secrets ?? []);
 
   const append = (entry: Omit<RecordedExchange, 'exchange' | 'cambrian-record'>) => {
     written += 1;
-    const line = JSON.stringify({ 'cambrian-record': 1, exchange: written, ...entry });
-    appendFileSync(file, `${redactSecrets(line, options.secrets ?? [])}\n`);
+    // Each string is redacted before it is escaped into JSON, then the line as a whole once more.
+    const line = JSON.stringify({ 'cambrian-record': 1, exchange: written, ...entry }, (_key, value: unknown) =>
+      typeof value === 'string' ? redactor.redact(value) : value,
+    );
+    appendFileSync(file, `${redactor.redact(line)}\n`);
   };
 
   async function* stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
@@ -38,7 +43,8 @@ export function createRecordingBackend(options: RecordingBackendOptions): Backen
     let error: RecordedExchange['error'] = null;
     let finished = false;
     try {
-      for await (const event of inner.stream(request, context)) {
+      // Recorded as relayed: with the keys taken out of the reply text, even when split across deltas.
+      for await (const event of redactStreamEvents(inner.stream(request, context), redactor)) {
         events.push(event);
         yield event;
       }

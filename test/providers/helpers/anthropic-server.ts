@@ -2,8 +2,8 @@ import { createPromptCache } from './prompt-cache.js';
 import { type Reply, type ScriptedServer, startScriptedServer } from './scripted-server.js';
 
 export interface AnthropicServer extends ScriptedServer {
-  /** Reply with `text` and usage computed by the server's prompt-caching accounting (see prompt-cache.ts). */
-  cachedReply(text: string): Reply;
+  /** Reply with `text` (in deltas of `chunkSize`) and usage from the server's prompt-caching accounting (prompt-cache.ts). */
+  cachedReply(text: string, chunkSize?: number): Reply;
 }
 
 /** Text split the way a model streams it: many small deltas, not one. */
@@ -45,7 +45,7 @@ export async function startAnthropicServer(
   });
   return {
     ...server,
-    cachedReply(text: string): Reply {
+    cachedReply(text: string, chunkSize?: number): Reply {
       return (request) => {
         const usage = cache.account(request.body);
         const model = String(request.body.model);
@@ -70,7 +70,7 @@ export async function startAnthropicServer(
               index: 0,
               content_block: { type: 'text', text: '' },
             }) +
-            chunksOf(text)
+            chunksOf(text, chunkSize)
               .map((chunk) =>
                 event('content_block_delta', {
                   type: 'content_block_delta',
