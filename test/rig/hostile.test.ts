@@ -36,6 +36,8 @@ interface Contained {
 /** Seals the fixture, runs the rig with small limits, and checks what every hostile fixture must show. */
 async function runHostile(options: {
   name: string;
+  /** A fixture whose files come first (the named fixture's replace them). */
+  base?: string;
   marker: string;
   files?: Record<string, string>;
   beforeRun?: () => void;
@@ -43,6 +45,7 @@ async function runHostile(options: {
 }): Promise<Contained> {
   const fixture = await sealFixture({
     name: options.name,
+    ...(options.base === undefined ? {} : { base: options.base }),
     files: { 'marker.txt': `${options.marker}\n`, ...options.files },
   });
   const hashBefore = await computeArtifactHash({
@@ -206,6 +209,31 @@ describe('hostile offspring are contained', () => {
     expect(report.diagnostics?.summary).toBe('nothing listened on 127.0.0.1:8401 within 2000 ms (start-timeout-ms)');
     expect(report.diagnostics?.stdout_tail).toContain('never listens');
     expect(report.checks.health).toMatchObject({ skipped: true });
+  });
+
+  it('forges a passing live result into every descriptor it can reach: the verdict stays its own (start fails)', async () => {
+    const { report } = await runHostile({ name: 'forge-verdict', base: 'never-binds', marker: marker() });
+    expect(report.failure_stage).toBe('start');
+    expect(report.checks.start).toMatchObject({ passed: false });
+    expect(report.checks.health).toMatchObject({ skipped: true });
+    // It finds nothing to forge but its own sandbox (where it usually crashes its own port forwarder): either way
+    // start fails, at once or at the spec's start-timeout-ms.
+    expect(report.diagnostics?.summary).toMatch(
+      /^(nothing listened on 127\.0\.0\.1:8401 within 2000 ms|the start command .* before port 8401 accepted a connection)/,
+    );
+    // it ran and took descriptors; its forged lines went only into its own output, which is never parsed for a verdict
+    expect(report.diagnostics?.stdout_tail).toMatch(/FORGED INTO \[.*'pidfd_getfd \d+:1'/);
+    expect(report.diagnostics?.stdout_tail).toContain('CAMBRIAN-LIVE-RESULT {"checks": {"start": {"passed": true');
+  });
+
+  it('plants a symlink where the rig expects its socket: the checker follows no link, so start fails', async () => {
+    const { report } = await runHostile({ name: 'socket-symlink', base: 'never-binds', marker: marker() });
+    expect(report.failure_stage).toBe('start');
+    expect(report.checks.health).toMatchObject({ skipped: true });
+    expect(report.diagnostics?.stdout_tail).toContain('planted artifact.sock -> real.sock');
+    expect(report.diagnostics?.summary).toBe(
+      'nothing listened on 127.0.0.1:8401 within 2000 ms (start-timeout-ms); a symlink or file the artifact put there sits where its socket belongs (the rig follows no link)',
+    );
   });
 
   it('leaves a process running after its tests: gone when the test stage ends, so start finds nothing', async () => {

@@ -18,10 +18,12 @@ export function loadRigSpec(): Promise<Spec> {
 
 /**
  * Builds a sealed artifact from test/fixtures/hostile/<name>/ plus the shared files of test/fixtures/rig/common/: the
- * trusted spec copied in, manifest.json computed as a Prime would. `files` adds or replaces files before sealing.
+ * trusted spec copied in, manifest.json computed as a Prime would. `base` names a fixture copied first (the named one
+ * then replaces its files); `files` adds or replaces files before sealing.
  */
 export async function sealFixture(options: {
   name: string;
+  base?: string;
   files?: Record<string, string>;
   patchManifest?: (manifest: Manifest) => void;
 }): Promise<{ dir: string; spec: Spec; cleanup: () => Promise<void> }> {
@@ -29,7 +31,9 @@ export async function sealFixture(options: {
   const root = await mkdtemp(path.join(os.tmpdir(), 'cambrian-fixture-'));
   const dir = path.join(root, options.name);
   await cp(path.join(FIXTURES, 'rig', 'common'), dir, { recursive: true });
-  await cp(path.join(FIXTURES, 'hostile', options.name), dir, { recursive: true });
+  for (const name of [options.base, options.name]) {
+    if (name !== undefined) await cp(path.join(FIXTURES, 'hostile', name), dir, { recursive: true });
+  }
   await mkdir(path.join(dir, 'spec'), { recursive: true });
   await writeFile(path.join(dir, 'spec', `${spec.id}.md`), await readFile(RIG_SPEC_PATH));
   for (const [file, text] of Object.entries(options.files ?? {})) {

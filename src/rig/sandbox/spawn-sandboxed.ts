@@ -54,9 +54,15 @@ function insideEnv(options: SandboxRunOptions, heapMb: number): Record<string, s
   };
 }
 
+/** The bound folder inside which an expose creates its socket (a hostile fixture plants links there). */
+export function exposeDirInside(port: number): string {
+  return `/run/cambrian/expose-${port}`;
+}
+
 function bridgeBinds(options: SandboxRunOptions): { binds: SandboxBind[]; argv: string[] } {
   const bridges = options.bridges ?? [];
-  if (bridges.length === 0) return { binds: [], argv: [...options.argv] };
+  const exposes = options.exposes ?? [];
+  if (bridges.length === 0 && exposes.length === 0) return { binds: [], argv: [...options.argv] };
   const script = path.join(findEngineRoot(), 'dist', 'test-rig', 'src', 'loopback-bridge.js');
   const binds: SandboxBind[] = [{ host: script, inside: BRIDGE_INSIDE }];
   const argv = [options.sandbox.kind === 'bwrap' ? process.execPath : 'node', BRIDGE_INSIDE];
@@ -64,6 +70,11 @@ function bridgeBinds(options: SandboxRunOptions): { binds: SandboxBind[]; argv: 
     const inside = `/run/cambrian/bridge-${bridge.port}.sock`;
     binds.push({ host: bridge.socketPath, inside, writable: true });
     argv.push('--bridge', `${bridge.port}=${inside}`);
+  }
+  for (const expose of exposes) {
+    const inside = exposeDirInside(expose.port);
+    binds.push({ host: path.dirname(expose.socketPath), inside, writable: true });
+    argv.push('--expose', `${expose.port}=${inside}/${path.basename(expose.socketPath)}`);
   }
   argv.push('--', ...options.argv);
   return { binds, argv };
