@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -159,6 +160,40 @@ describe('runSandboxed (bwrap)', () => {
       expect(result.exitCode).toBe(0);
     } finally {
       server.close();
+    }
+  });
+
+  it('exposes a loopback port inside as a unix socket on the host, only once the port accepts', async () => {
+    const socketDir = path.join(dir, 'expose');
+    await mkdir(socketDir);
+    const socketPath = path.join(socketDir, 'app.sock');
+    const serve = "require('http').createServer((q,s)=>s.end('inside saw '+q.url)).listen(8401,'127.0.0.1')";
+    const proc = spawnSandboxed({
+      ...base(),
+      timeoutMs: 20_000,
+      exposes: [{ port: 8401, socketPath }],
+      argv: ['sh', '-c', `sleep 1; node -e "${serve}"`],
+    });
+    try {
+      // before anything listens inside there is no socket, so "the socket accepts" means "the port accepts"
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(existsSync(socketPath)).toBe(false);
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(socketPath) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const body = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ socketPath, path: '/ping' }, (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      expect(body).toBe('inside saw /ping');
+    } finally {
+      await proc.kill();
     }
   });
 
