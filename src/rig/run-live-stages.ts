@@ -57,8 +57,9 @@ export async function runLiveStages(options: {
     probeSocketDir: at(probeSockets, PROBE_SOCKETS_INSIDE),
   };
   await writeFile(path.join(layout.liveDir, 'input.json'), JSON.stringify(input));
+  // 25 s of slack: the runner's own start-up and up to 10 s for the artifact's sandbox to start its command.
   const timeoutMs =
-    startTimeoutMs + options.timeouts.health + (spec.kind === 'prime' ? options.timeouts.reproduce : 0) + 15_000;
+    startTimeoutMs + options.timeouts.health + (spec.kind === 'prime' ? options.timeouts.reproduce : 0) + 25_000;
   const started = Date.now();
   const common = {
     sandbox,

@@ -4,13 +4,17 @@
  *   socket, never a symlink: the folder may be shared with code the rig judges);
  * - `--expose port=socket`: once 127.0.0.1:<port> accepts a connection, creates the unix socket and pipes every
  *   connection on it to the port, so whoever connects to the socket reaches only a port that really listens.
- * Then runs the command after `--` and exits with its status. Only node: built-ins, so it runs from a single bound
+ * Then runs the command after `--` (writing `started` beside each exposed socket first) and exits with its status. Only node: built-ins, so it runs from a single bound
  * file; the stage runner imports the same functions.
  */
 import { spawn } from 'node:child_process';
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+/** Written beside an exposed socket just before the command starts. */
+export const STARTED_FILE = 'started';
 
 interface Link {
   port: number;
@@ -101,6 +105,9 @@ async function main(): Promise<void> {
   const [file, ...args] = command;
   if (file === undefined) throw new Error('loopback-bridge: no command after --');
   for (const bridge of bridges) await forwardPort(bridge);
+  // Beside each exposed socket: the command starts now (the other side times the start from here, not from when the
+  // sandbox was asked for, so a slow machine does not eat the command's start-timeout).
+  for (const expose of exposes) writeFileSync(path.join(path.dirname(expose.socketPath), STARTED_FILE), '');
   const child = spawn(file, args, { stdio: 'inherit' });
   child.on('error', (error) => {
     process.stderr.write(`loopback-bridge: cannot start ${file}: ${error.message}\n`);

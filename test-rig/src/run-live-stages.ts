@@ -9,6 +9,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { checkHttpVectors } from './check-http-vectors.js';
 import { exposeProbe } from './expose-probe.js';
 import {
@@ -20,7 +21,7 @@ import {
   type LiveStageInput,
   type LiveStageOutput,
 } from './live-stage-types.js';
-import { forwardPort, isSocketFile } from './loopback-bridge.js';
+import { forwardPort, isSocketFile, STARTED_FILE } from './loopback-bridge.js';
 
 interface ProbeHandle {
   env: Record<string, string>;
@@ -46,6 +47,18 @@ async function loadProbe(): Promise<StartProbe | string> {
 }
 
 const PLANTED = '; a symlink or file the artifact put there sits where its socket belongs (the rig follows no link)';
+
+/** How long the artifact's sandbox may take to start its command before start's own clock runs anyway. */
+const ARTIFACT_LAUNCH_MS = 10_000;
+
+async function waitForFile(file: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file) && !isLink(file)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
 
 function isLink(file: string): boolean {
   try {
@@ -104,14 +117,21 @@ async function main(): Promise<LiveStageOutput> {
 
   try {
     // start: the artifact's port must accept within the spec's limit (its sandbox creates the socket only then).
+    // The clock starts when the artifact's command does (its sandbox's forwarder marks that); a sandbox that never
+    // comes up fails start after the same limit plus ARTIFACT_LAUNCH_MS.
+    const launched = await waitForFile(path.join(path.dirname(input.artifactSocket), STARTED_FILE), ARTIFACT_LAUNCH_MS);
     const startedAt = Date.now();
     let bound = false;
-    while (!bound && Date.now() < startedAt + input.startTimeoutMs) {
+    while (launched && !bound && Date.now() < startedAt + input.startTimeoutMs) {
       bound = await socketAccepts(input.artifactSocket);
       if (!bound) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const startCheck: LiveStageCheck = { passed: bound, duration_ms: Date.now() - startedAt };
     const rest = isPrime ? { health: SKIPPED, reproduce: SKIPPED } : { health: SKIPPED };
+    if (!launched) {
+      const summary = `the artifact's sandbox did not start its command within ${ARTIFACT_LAUNCH_MS} ms`;
+      return output({ start: startCheck, ...rest }, 'start', summary, []);
+    }
     if (!bound) {
       const planted = existsSync(input.artifactSocket) || isLink(input.artifactSocket);
       const summary = `nothing listened on 127.0.0.1:${input.port} within ${input.startTimeoutMs} ms (start-timeout-ms)${planted ? PLANTED : ''}`;
