@@ -197,6 +197,21 @@ describe('runSandboxed (bwrap)', () => {
     }
   });
 
+  it('refuses ptrace and pidfd_getfd with EPERM (seccomp), even on a process of its own', async () => {
+    const probe = [
+      'import ctypes, os, subprocess',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      "child = subprocess.Popen(['sleep', '5'], stdout=subprocess.PIPE)",
+      'fd = libc.syscall(438, libc.syscall(434, child.pid, 0), 1, 0)',
+      "print('pidfd_getfd', 'ok' if fd >= 0 else os.strerror(ctypes.get_errno()))",
+      "print('ptrace', 'ok' if libc.ptrace(0, 0, 0, 0) >= 0 else os.strerror(ctypes.get_errno()))",
+      'child.kill()',
+    ].join('\n');
+    const result = await runSandboxed({ ...base(), argv: ['/usr/bin/python3', '-c', probe] });
+    expect(result.stderrTail).toBe('');
+    expect(result.stdoutTail).toBe('pidfd_getfd Operation not permitted\nptrace Operation not permitted\n');
+  });
+
   it('kills the whole tree on timeout, background children included', async () => {
     const marker = `1000.${randomBytes(3).readUIntBE(0, 3)}`;
     const result = await runSandboxed({

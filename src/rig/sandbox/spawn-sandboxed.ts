@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { findEngineRoot } from '../../version.js';
 import { buildBwrapArgs, nodeInstallDir } from './build-bwrap-args.js';
 import { buildContainerArgs } from './build-container-args.js';
+import { buildSeccompFilter } from './build-seccomp-filter.js';
 import { type CgroupSet, createCgroups } from './cgroup-limits.js';
 import { OutputTail } from './output-tail.js';
 import {
@@ -15,6 +17,7 @@ import {
 
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const BRIDGE_INSIDE = '/run/cambrian/loopback-bridge.mjs';
+const SECCOMP_FILTER = buildSeccompFilter();
 // Joins the run's cgroups before exec, so the launcher and every descendant are limited from their first instruction.
 const JOIN_CGROUPS = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
@@ -123,8 +126,17 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
   let launcher: string[];
   let spawnEnv: Record<string, string> = { PATH: HOST_PATH };
   let spawnCwd: string | undefined;
+  // bwrap reads the seccomp program from fd 3, a pipe the engine fills right after the spawn.
+  const seccomp = sandbox.kind === 'bwrap' ? SECCOMP_FILTER : null;
   if (sandbox.kind === 'bwrap') {
-    const bwrapArgs = buildBwrapArgs({ argv: bridged.argv, cwd: options.cwd, binds, env, tmpMb: limits.tmpMb });
+    const bwrapArgs = buildBwrapArgs({
+      argv: bridged.argv,
+      cwd: options.cwd,
+      binds,
+      env,
+      tmpMb: limits.tmpMb,
+      ...(seccomp === null ? {} : { seccompFd: 3 }),
+    });
     launcher = ['prlimit', ...rlimits, '--', sandbox.binary ?? 'bwrap', ...bwrapArgs];
   } else if (sandbox.kind === 'none') {
     const argv = bridged.argv.map((arg) => toHostPaths(binds, arg));
@@ -151,8 +163,13 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     env: spawnEnv,
     cwd: spawnCwd,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    stdio: ['ignore', 'pipe', 'pipe', seccomp === null ? 'ignore' : 'pipe'],
+  }) as ChildProcessByStdio<null, Readable, Readable>;
+  if (seccomp !== null) {
+    const program = child.stdio[3] as Writable | null;
+    program?.on('error', () => undefined); // a launcher that failed to start: reported below
+    program?.end(seccomp);
+  }
   const pid = child.pid ?? -1;
   const entry = { pid, cgroups };
   live.add(entry);
