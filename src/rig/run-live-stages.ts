@@ -1,14 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type LiveStageInput, type LiveStageOutput, PROBE_BRIDGES } from '../../test-rig/src/live-stage-types.js';
+import type { LiveStageInput, LiveStageOutput } from '../../test-rig/src/live-stage-types.js';
 import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { describeEnding } from './describe-ending.js';
 import { readRunnerLines } from './read-runner-lines.js';
-import { ARTIFACT_PORT, artifactBinds, artifactEnv, INSIDE, liveBinds, type RigLayout } from './rig-layout.js';
+import { ARTIFACT_PORT, INSIDE, liveBinds, type RigLayout } from './rig-layout.js';
 import type { RigSpec, RigTimeouts } from './rig-types.js';
 import { DEFAULT_LIMITS, type Sandbox, type SandboxLimits, type SandboxResult } from './sandbox/sandbox-types.js';
 import { spawnSandboxed } from './sandbox/spawn-sandboxed.js';
+import { spawnStartCommand } from './spawn-start-command.js';
 
 export type LiveStage = 'start' | 'health' | 'reproduce';
 type LiveResult = { checks: Partial<Record<LiveStage, StageCheck>>; diagnostics: Diagnostics | null };
@@ -87,28 +88,17 @@ export async function runLiveStages(options: {
   const probeEnv = await Promise.race([lines.ready, judge.done.then(() => null)]);
   if (probeEnv === null) return runnerFailed(await judge.done, { timeoutMs, started });
 
-  const bridged = sandbox.kind !== 'none' && spec.kind === 'prime' && PROBE_BRIDGES.every((b) => b.envKey in probeEnv);
-  const env: Record<string, string> = { ...artifactEnv(), ...probeEnv };
-  // The start command gets the rig's environment minus what only the test command needs (docs/contracts.md §1).
-  delete env.CAMBRIAN_JUNIT_PATH;
-  if (bridged) for (const bridge of PROBE_BRIDGES) env[bridge.envKey] = `http://127.0.0.1:${bridge.port}`;
-  env.CAMBRIAN_PORT = String(ARTIFACT_PORT);
-  env.CAMBRIAN_GENERATION = String(manifest.generation);
-  const artifact = spawnSandboxed({
-    ...common,
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
-    argv: ['sh', '-c', manifest.entry.start],
-    cwd: INSIDE.artifact,
-    binds: [
-      ...artifactBinds(layout, sandbox),
-      { host: path.join(layout.liveDir, specName), inside: `${INSIDE.live}/${specName}` },
-      { host: layout.workspaceDir, inside: INSIDE.workspace, writable: true },
-    ],
-    env,
-    bridges: bridged
-      ? PROBE_BRIDGES.map((bridge) => ({ port: bridge.port, socketPath: path.join(probeSockets, bridge.socket) }))
-      : [],
-    exposes: [{ port: ARTIFACT_PORT, socketPath: path.join(artifactSockets, ARTIFACT_SOCKET) }],
+  const artifact = spawnStartCommand({
+    layout,
+    sandbox,
+    manifest,
+    specName,
+    probeEnv,
+    probeSockets,
+    artifactSocket: path.join(artifactSockets, ARTIFACT_SOCKET),
+    timeoutMs,
+    limits: options.limits,
+    signal: options.signal,
   });
 
   // A start command that ends before its port accepted fails start at once instead of at start-timeout-ms.
@@ -120,19 +110,12 @@ export async function runLiveStages(options: {
   const ran = await artifact.done;
   const tails = { stdout_tail: ran.stdoutTail, stderr_tail: ran.stderrTail };
   if (artifactEndedFirst && !lines.bound()) {
-    const how = describeEnding('the start command', ran, {
-      timeoutMs,
-      memoryMb: options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb,
-    });
+    const memoryMb = options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb;
+    const how = describeEnding('the start command', ran, { timeoutMs, memoryMb });
+    const summary = `${how} before port ${ARTIFACT_PORT} accepted a connection`;
     return {
       checks: { start: { passed: false, duration_ms: Date.now() - started } },
-      diagnostics: {
-        stage: 'start',
-        summary: `${how} before port ${ARTIFACT_PORT} accepted a connection`,
-        exit_code: ran.exitCode,
-        failures: [],
-        ...tails,
-      },
+      diagnostics: { stage: 'start', summary, exit_code: ran.exitCode, failures: [], ...tails },
     };
   }
   const output: LiveStageOutput | null = lines.result();
