@@ -15,10 +15,10 @@ import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import type { Sandbox, SandboxLimits } from '../../src/rig/sandbox/sandbox-types.js';
 import { findEngineRoot } from '../../src/version.js';
 import { findLeftovers } from './find-leftovers.js';
-import { sealFixture } from './seal-fixture.js';
+import { FIXTURES, sealFixture } from './seal-fixture.js';
 
 const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64 };
-const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000 };
+const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000, reproduce: 3000 };
 const SLACK_MS = 3000;
 
 let sandbox: Sandbox;
@@ -36,8 +36,9 @@ interface Contained {
 /** Seals the fixture, runs the rig with small limits, and checks what every hostile fixture must show. */
 async function runHostile(options: {
   name: string;
-  /** A fixture whose files come first (the named fixture's replace them). */
-  base?: string;
+  /** Fixtures whose files come first (the named fixture's replace them). */
+  base?: string[];
+  specPath?: string;
   marker: string;
   files?: Record<string, string>;
   beforeRun?: () => void;
@@ -46,6 +47,7 @@ async function runHostile(options: {
   const fixture = await sealFixture({
     name: options.name,
     ...(options.base === undefined ? {} : { base: options.base }),
+    ...(options.specPath === undefined ? {} : { specPath: options.specPath }),
     files: { 'marker.txt': `${options.marker}\n`, ...options.files },
   });
   const hashBefore = await computeArtifactHash({
@@ -212,7 +214,7 @@ describe('hostile offspring are contained', () => {
   });
 
   it('forges a passing live result into every descriptor it can reach: the verdict stays its own (start fails)', async () => {
-    const { report } = await runHostile({ name: 'forge-verdict', base: 'never-binds', marker: marker() });
+    const { report } = await runHostile({ name: 'forge-verdict', base: ['never-binds'], marker: marker() });
     expect(report.failure_stage).toBe('start');
     expect(report.checks.start).toMatchObject({ passed: false });
     expect(report.checks.health).toMatchObject({ skipped: true });
@@ -228,8 +230,24 @@ describe('hostile offspring are contained', () => {
     expect(report.diagnostics?.stdout_tail).toContain('CAMBRIAN-LIVE-RESULT {"checks": {"start": {"passed": true');
   });
 
+  it('a Prime that serves health and forges a passing reproduce into every descriptor it can reach: not promoted', async () => {
+    const { report } = await runHostile({
+      name: 'forge-reproduce',
+      base: ['never-binds', 'forge-verdict'],
+      specPath: path.join(FIXTURES, 'rig', 'RIG-PRIME-001.md'),
+      marker: marker(),
+    });
+    // it never talks to the probe: its forged reproduce line lands in its own output only
+    expect(report.checks.start).toMatchObject({ passed: true });
+    expect(report.checks.health).toMatchObject({ passed: true });
+    expect(report.failure_stage).toBe('reproduce');
+    expect(report.checks.reproduce).toMatchObject({ passed: false });
+    expect(report.diagnostics?.summary).toMatch(/^reproduce: /);
+    expect(report.diagnostics?.stdout_tail).toContain('CAMBRIAN-LIVE-RESULT {"checks": {"start": {"passed": true');
+  });
+
   it('plants a symlink where the rig expects its socket: the checker follows no link, so start fails', async () => {
-    const { report } = await runHostile({ name: 'socket-symlink', base: 'never-binds', marker: marker() });
+    const { report } = await runHostile({ name: 'socket-symlink', base: ['never-binds'], marker: marker() });
     expect(report.failure_stage).toBe('start');
     expect(report.checks.health).toMatchObject({ skipped: true });
     expect(report.diagnostics?.stdout_tail).toContain('planted artifact.sock -> real.sock');

@@ -18,24 +18,27 @@ export function loadRigSpec(): Promise<Spec> {
 
 /**
  * Builds a sealed artifact from test/fixtures/hostile/<name>/ plus the shared files of test/fixtures/rig/common/: the
- * trusted spec copied in, manifest.json computed as a Prime would. `base` names a fixture copied first (the named one
- * then replaces its files); `files` adds or replaces files before sealing.
+ * trusted spec copied in, manifest.json computed as a Prime would. `base` names fixtures copied first (the named one
+ * then replaces their files); `files` adds or replaces files before sealing.
  */
 export async function sealFixture(options: {
   name: string;
-  base?: string;
+  base?: string[];
+  /** The trusted spec (default RIG-TEST-001). */
+  specPath?: string;
   files?: Record<string, string>;
   patchManifest?: (manifest: Manifest) => void;
 }): Promise<{ dir: string; spec: Spec; cleanup: () => Promise<void> }> {
-  const spec = await loadRigSpec();
+  const specPath = options.specPath ?? RIG_SPEC_PATH;
+  const spec = await loadSpec(specPath);
   const root = await mkdtemp(path.join(os.tmpdir(), 'cambrian-fixture-'));
   const dir = path.join(root, options.name);
   await cp(path.join(FIXTURES, 'rig', 'common'), dir, { recursive: true });
-  for (const name of [options.base, options.name]) {
-    if (name !== undefined) await cp(path.join(FIXTURES, 'hostile', name), dir, { recursive: true });
+  for (const name of [...(options.base ?? []), options.name]) {
+    await cp(path.join(FIXTURES, 'hostile', name), dir, { recursive: true });
   }
   await mkdir(path.join(dir, 'spec'), { recursive: true });
-  await writeFile(path.join(dir, 'spec', `${spec.id}.md`), await readFile(RIG_SPEC_PATH));
+  await writeFile(path.join(dir, 'spec', `${spec.id}.md`), await readFile(specPath));
   for (const [file, text] of Object.entries(options.files ?? {})) {
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
     await writeFile(path.join(dir, file), text);
