@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Host pids of processes that are still running from a rig sandbox: their command line holds `marker`, or they run
- * one of the fixture scripts with the sandbox's artifact folder as working directory.
+ * one of the fixture scripts with the sandbox's artifact folder as working directory (and are not in the cgroup of
+ * another engine process: other rig runs may share this machine).
  */
 export function findLeftovers(marker: string): number[] {
   const found: number[] = [];
@@ -15,10 +16,17 @@ export function findLeftovers(marker: string): number[] {
         continue;
       }
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      // Another engine's rig run on the same machine (its sandbox sits in its own cgroup) is not ours to count.
+      if (inOtherEnginesCgroup(entry)) continue;
       if (cwd.startsWith('/artifact') && /(build|test|server|bomb)\.(mjs|sh)/.test(cmdline)) found.push(Number(entry));
     } catch {
       // exited while we looked
     }
   }
   return found;
+}
+
+function inOtherEnginesCgroup(pid: string): boolean {
+  const owners = [...readFileSync(`/proc/${pid}/cgroup`, 'utf8').matchAll(/cambrian-rig-(\d+)-/g)].map((m) => m[1]);
+  return owners.length > 0 && !owners.includes(String(process.pid));
 }
