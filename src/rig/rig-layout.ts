@@ -135,14 +135,17 @@ export function artifactBinds(layout: RigLayout, sandbox: Sandbox): SandboxBind[
   return binds;
 }
 
-/** The engine's built code for the live stage runner (read-only, at its host path), its input, the probe workspace. */
+/**
+ * The live stage runner's sandbox (the judge): the engine's built code (at its host path), its input, and the probe
+ * workspace read-only (the artifact writes it in its own sandbox). All read-only.
+ */
 export function liveBinds(layout: RigLayout): SandboxBind[] {
   return [
     { host: path.join(layout.engineRoot, 'package.json') },
     { host: path.join(layout.engineRoot, 'dist') },
     { host: path.join(layout.engineRoot, 'node_modules') },
     { host: layout.liveDir, inside: INSIDE.live },
-    { host: layout.workspaceDir, inside: INSIDE.workspace, writable: true },
+    { host: layout.workspaceDir, inside: INSIDE.workspace },
   ];
 }
 

@@ -1,21 +1,28 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LIVE_RESULT_MARKER, type LiveStageInput, type LiveStageOutput } from '../../test-rig/src/live-stage-types.js';
+import type { LiveStageInput, LiveStageOutput } from '../../test-rig/src/live-stage-types.js';
 import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { describeEnding } from './describe-ending.js';
-import { ARTIFACT_PORT, artifactBinds, artifactEnv, INSIDE, liveBinds, type RigLayout } from './rig-layout.js';
+import { readRunnerLines } from './read-runner-lines.js';
+import { ARTIFACT_PORT, INSIDE, liveBinds, type RigLayout } from './rig-layout.js';
 import type { RigSpec, RigTimeouts } from './rig-types.js';
-import { runSandboxed } from './sandbox/run-sandboxed.js';
-import { DEFAULT_LIMITS, type Sandbox, type SandboxLimits } from './sandbox/sandbox-types.js';
+import { DEFAULT_LIMITS, type Sandbox, type SandboxLimits, type SandboxResult } from './sandbox/sandbox-types.js';
+import { spawnSandboxed } from './sandbox/spawn-sandboxed.js';
+import { spawnStartCommand } from './spawn-start-command.js';
 
 export type LiveStage = 'start' | 'health' | 'reproduce';
+type LiveResult = { checks: Partial<Record<LiveStage, StageCheck>>; diagnostics: Diagnostics | null };
 
-const MAX_RUNNER_OUTPUT = 4 * 1024 * 1024;
+/** Where the two sandboxes meet: the judge's probe sockets and the artifact's exposed port (docs/sandbox.md). */
+const PROBE_SOCKETS_INSIDE = '/run/cambrian/probe';
+const ARTIFACT_SOCKETS_INSIDE = '/run/cambrian/artifact';
+const ARTIFACT_SOCKET = 'artifact.sock';
 
 /**
- * start, health and (for Prime specs) reproduce, in ONE sandbox run of test-rig's stage runner, so the artifact, the
- * probe and the checks share a loopback network and are killed together.
+ * start, health and (for Prime specs) reproduce, judge and judged apart: test-rig's stage runner (with the health
+ * checks and the probe) runs in one sandbox, the artifact's start command in another; they meet only at unix sockets,
+ * and the verdict comes from the runner's stdout, which the artifact never holds. Both are killed at the end.
  */
 export async function runLiveStages(options: {
   layout: RigLayout;
@@ -25,14 +32,18 @@ export async function runLiveStages(options: {
   timeouts: RigTimeouts;
   limits: SandboxLimits | undefined;
   signal: AbortSignal | undefined;
-}): Promise<{ checks: Partial<Record<LiveStage, StageCheck>>; diagnostics: Diagnostics | null }> {
-  const { layout, spec, manifest } = options;
+}): Promise<LiveResult> {
+  const { layout, spec, manifest, sandbox } = options;
   const startTimeoutMs = spec.entry?.startTimeoutMs ?? 15_000;
   const specName = `${spec.id}.md`;
+  const probeSockets = path.join(layout.workRoot, 'probe-sockets');
+  const artifactSockets = path.join(layout.workRoot, 'artifact-sockets');
+  await Promise.all([mkdir(probeSockets), mkdir(artifactSockets)]);
   await writeFile(path.join(layout.liveDir, specName), spec.bytes);
+  // Without mounts (`none`) both sides see the host paths.
+  const at = (host: string, inside: string): string => (sandbox.kind === 'none' ? host : inside);
   const input: LiveStageInput = {
     kind: spec.kind,
-    startCommand: manifest.entry.start,
     healthPath: manifest.entry.health,
     port: ARTIFACT_PORT,
     generation: manifest.generation,
@@ -41,59 +52,101 @@ export async function runLiveStages(options: {
     reproduceTimeoutMs: options.timeouts.reproduce,
     contracts: manifest.contracts,
     vectors: spec.vectors,
-    specPath: `${INSIDE.live}/${specName}`,
-    workspaceDir: INSIDE.workspace,
-    artifactRoots: [INSIDE.artifact],
+    specPath: at(path.join(layout.liveDir, specName), `${INSIDE.live}/${specName}`),
+    workspaceDir: at(layout.workspaceDir, INSIDE.workspace),
+    artifactSocket: at(path.join(artifactSockets, ARTIFACT_SOCKET), `${ARTIFACT_SOCKETS_INSIDE}/${ARTIFACT_SOCKET}`),
+    probeSocketDir: at(probeSockets, PROBE_SOCKETS_INSIDE),
   };
   await writeFile(path.join(layout.liveDir, 'input.json'), JSON.stringify(input));
-  const runner = path.join(layout.engineRoot, 'dist', 'test-rig', 'src', 'run-live-stages.js');
+  // 25 s of slack: the runner's own start-up and up to 10 s for the artifact's sandbox to start its command.
   const timeoutMs =
-    startTimeoutMs + options.timeouts.health + (spec.kind === 'prime' ? options.timeouts.reproduce : 0) + 15_000;
-  const chunks: Buffer[] = [];
-  let collected = 0;
+    startTimeoutMs + options.timeouts.health + (spec.kind === 'prime' ? options.timeouts.reproduce : 0) + 25_000;
   const started = Date.now();
-  const result = await runSandboxed({
-    sandbox: options.sandbox,
-    argv: ['node', runner, `${INSIDE.live}/input.json`],
-    cwd: INSIDE.artifact,
-    binds: [...artifactBinds(layout, options.sandbox), ...liveBinds(layout)],
-    env: artifactEnv(),
+  const common = {
+    sandbox,
     timeoutMs,
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    onStdout: (chunk) => {
-      if (collected < MAX_RUNNER_OUTPUT) chunks.push(chunk);
-      collected += chunk.length;
-    },
+  };
+
+  const lines = readRunnerLines();
+  const judge = spawnSandboxed({
+    ...common,
+    argv: [
+      'node',
+      path.join(layout.engineRoot, 'dist', 'test-rig', 'src', 'run-live-stages.js'),
+      `${INSIDE.live}/input.json`,
+    ],
+    cwd: INSIDE.live,
+    binds: [
+      ...liveBinds(layout),
+      { host: probeSockets, inside: PROBE_SOCKETS_INSIDE, writable: true },
+      { host: artifactSockets, inside: ARTIFACT_SOCKETS_INSIDE },
+    ],
+    env: {},
+    onStdout: (chunk) => lines.push(chunk),
   });
-  const text = Buffer.concat(chunks).toString('utf8');
-  const line = text.split('\n').find((candidate) => candidate.startsWith(LIVE_RESULT_MARKER));
-  let output: LiveStageOutput | null = null;
-  try {
-    output = line === undefined ? null : (JSON.parse(line.slice(LIVE_RESULT_MARKER.length)) as LiveStageOutput);
-  } catch {
-    // a cut or garbled result line counts as no result
-  }
-  if (output === null) {
-    const summary = describeEnding('the live stage runner (start, health, reproduce)', result, {
-      timeoutMs,
-      memoryMb: options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb,
-    });
+  const probeEnv = await Promise.race([lines.ready, judge.done.then(() => null)]);
+  if (probeEnv === null) return runnerFailed(await judge.done, { timeoutMs, started });
+
+  const artifact = spawnStartCommand({
+    layout,
+    sandbox,
+    manifest,
+    specName,
+    probeEnv,
+    probeSockets,
+    artifactSocket: path.join(artifactSockets, ARTIFACT_SOCKET),
+    timeoutMs,
+    limits: options.limits,
+    signal: options.signal,
+  });
+
+  // A start command that ends before its port accepted fails start at once instead of at start-timeout-ms.
+  const first = await Promise.race([judge.done.then(() => 'judge'), artifact.done.then(() => 'artifact')]);
+  if (first === 'artifact' && !lines.bound()) await judge.kill();
+  const judged = await judge.done;
+  const artifactEndedFirst = first === 'artifact';
+  await artifact.kill();
+  const ran = await artifact.done;
+  const tails = { stdout_tail: ran.stdoutTail, stderr_tail: ran.stderrTail };
+  if (artifactEndedFirst && !lines.bound()) {
+    const memoryMb = options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb;
+    const how = describeEnding('the start command', ran, { timeoutMs, memoryMb });
+    const summary = `${how} before port ${ARTIFACT_PORT} accepted a connection`;
     return {
-      checks: {
-        start: { passed: false, duration_ms: Date.now() - started, ...(result.timedOut ? { timed_out: true } : {}) },
-      },
-      diagnostics: {
-        stage: 'start',
-        summary: `${summary}; it gave no result`,
-        exit_code: result.exitCode,
-        failures: [],
-        stdout_tail: result.stdoutTail,
-        stderr_tail: result.stderrTail,
-      },
+      checks: { start: { passed: false, duration_ms: Date.now() - started } },
+      diagnostics: { stage: 'start', summary, exit_code: ran.exitCode, failures: [], ...tails },
     };
   }
-  const checks: Partial<Record<LiveStage, StageCheck>> = { start: output.checks.start, health: output.checks.health };
+  const output: LiveStageOutput | null = lines.result();
+  if (output === null) return runnerFailed(judged, { timeoutMs, started });
+  const checks: LiveResult['checks'] = { start: output.checks.start, health: output.checks.health };
   if (output.checks.reproduce !== undefined) checks.reproduce = output.checks.reproduce;
-  return { checks, diagnostics: output.failure };
+  const exitCode = artifactEndedFirst ? ran.exitCode : null;
+  return { checks, diagnostics: output.failure === null ? null : { ...output.failure, exit_code: exitCode, ...tails } };
+}
+
+/** The runner itself gave no result (it crashed, or was killed at its time limit): start fails with its tails. */
+function runnerFailed(result: SandboxResult, options: { timeoutMs: number; started: number }): LiveResult {
+  const summary = describeEnding('the live stage runner (start, health, reproduce)', result, {
+    timeoutMs: options.timeoutMs,
+    memoryMb: DEFAULT_LIMITS.memoryMb,
+  });
+  return {
+    checks: {
+      start: {
+        passed: false,
+        duration_ms: Date.now() - options.started,
+        ...(result.timedOut ? { timed_out: true } : {}),
+      },
+    },
+    diagnostics: {
+      stage: 'start',
+      summary: `${summary}; it gave no result`,
+      exit_code: result.exitCode,
+      failures: [],
+      stdout_tail: result.stdoutTail,
+      stderr_tail: result.stderrTail,
+    },
+  };
 }

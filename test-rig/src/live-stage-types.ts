@@ -1,8 +1,13 @@
-/** What the host hands the live stage runner (a JSON file bound read-only into the sandbox). */
+/**
+ * What the host and the live stage runner exchange. The runner runs in a sandbox of its own (the judge); the
+ * artifact's start process runs in another (the judged). They meet only at unix sockets in two folders: the runner's
+ * probe servers in `probeSocketDir` (read-only to the artifact), the artifact's exposed port in `artifactSocket`'s
+ * folder (read-only to the runner). The runner's stdout, which the artifact never holds, carries three kinds of line.
+ */
 export interface LiveStageInput {
   kind: 'prime' | 'service';
-  startCommand: string;
   healthPath: string;
+  /** The port the artifact listens on inside its own sandbox (named in diagnostics). */
   port: number;
   generation: number;
   startTimeoutMs: number;
@@ -12,13 +17,21 @@ export interface LiveStageInput {
   contracts: unknown[];
   /** The trusted spec's vectors, never the artifact's copy. */
   vectors: unknown[];
-  /** The trusted spec inside the sandbox (for the reproduce probe). */
+  /** The trusted spec, at the same path in both sandboxes (for the reproduce probe). */
   specPath: string;
-  /** A writable folder for the probe's workspace. */
+  /** The probe workspace, at the same path in both sandboxes: writable for the artifact, read-only here. */
   workspaceDir: string;
-  /** Absolute prefixes the artifact runs under, stripped from failure paths. */
-  artifactRoots: string[];
+  /** The unix socket the artifact's sandbox creates once its port accepts (lstat-checked: a socket, never a link). */
+  artifactSocket: string;
+  /** Where the runner exposes the probe's servers, one socket per PROBE_BRIDGES entry. */
+  probeSocketDir: string;
 }
+
+/** The probe's servers as the artifact sees them: the env key, the socket in probeSocketDir, the port in its sandbox. */
+export const PROBE_BRIDGES = [
+  { envKey: 'CAMBRIAN_SUPERVISOR_URL', socket: 'supervisor.sock', port: 8400 },
+  { envKey: 'ANTHROPIC_BASE_URL', socket: 'llm.sock', port: 8402 },
+] as const;
 
 export interface LiveFailure {
   test: string;
@@ -34,7 +47,7 @@ export interface LiveStageCheck {
   [key: string]: unknown;
 }
 
-/** Printed by the runner as one line `CAMBRIAN-LIVE-RESULT <json>`. */
+/** Printed by the runner as one line `CAMBRIAN-LIVE-RESULT <json>`; the host adds the artifact's output tails. */
 export interface LiveStageOutput {
   checks: { start: LiveStageCheck; health: LiveStageCheck; reproduce?: LiveStageCheck };
   failure: {
@@ -42,9 +55,11 @@ export interface LiveStageOutput {
     summary: string;
     exit_code: number | null;
     failures: LiveFailure[];
-    stdout_tail: string;
-    stderr_tail: string;
   } | null;
 }
 
+/** `CAMBRIAN-LIVE-READY <json {env}>`: the probe (if any) listens; start the artifact with this environment. */
+export const LIVE_READY_MARKER = 'CAMBRIAN-LIVE-READY ';
+/** `CAMBRIAN-LIVE-BOUND`: the start check passed (from here on the artifact's exit is judged by the checks). */
+export const LIVE_BOUND_MARKER = 'CAMBRIAN-LIVE-BOUND';
 export const LIVE_RESULT_MARKER = 'CAMBRIAN-LIVE-RESULT ';

@@ -1,21 +1,27 @@
 /**
- * The live stages, run inside the sandbox in one process tree: for Prime specs start the reproduce probe (it plays
- * Supervisor and LLM on loopback), start the artifact, wait for its port, run the contracts and the trusted spec's
- * vectors, await the probe's verdict, print one `CAMBRIAN-LIVE-RESULT <json>` line, kill everything.
+ * The live stages' judge, in a sandbox of its own: it never runs or sees the artifact's processes. For Prime specs it
+ * starts the reproduce probe (Supervisor and LLM on loopback) and exposes it as unix sockets; it prints
+ * `CAMBRIAN-LIVE-READY <json>` (the host then starts the artifact in another sandbox with that environment), waits for
+ * the artifact's exposed socket (start), runs the contracts and the trusted spec's vectors through it (health), awaits
+ * the probe's verdict (reproduce), and prints one `CAMBRIAN-LIVE-RESULT <json>` line. Only the host reads its stdout.
  * Usage: node run-live-stages.js <input.json>
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import { OutputTail } from '../../src/rig/sandbox/output-tail.js';
+import path from 'node:path';
 import { checkHttpVectors } from './check-http-vectors.js';
+import { exposeProbe } from './expose-probe.js';
 import {
+  LIVE_BOUND_MARKER,
+  LIVE_READY_MARKER,
   LIVE_RESULT_MARKER,
   type LiveFailure,
   type LiveStageCheck,
   type LiveStageInput,
   type LiveStageOutput,
 } from './live-stage-types.js';
+import { forwardPort, isSocketFile, STARTED_FILE } from './loopback-bridge.js';
 
 interface ProbeHandle {
   env: Record<string, string>;
@@ -40,9 +46,33 @@ async function loadProbe(): Promise<StartProbe | string> {
   }
 }
 
-function portIsBound(port: number): Promise<boolean> {
+const PLANTED = '; a symlink or file the artifact put there sits where its socket belongs (the rig follows no link)';
+
+/** How long the artifact's sandbox may take to start its command before start's own clock runs anyway. */
+const ARTIFACT_LAUNCH_MS = 10_000;
+
+async function waitForFile(file: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file) && !isLink(file)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+function isLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** The artifact's socket exists (only once its port accepted), is a socket and not a planted link, and accepts. */
+function socketAccepts(socketPath: string): Promise<boolean> {
+  if (!isSocketFile(socketPath)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(socketPath);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -51,35 +81,19 @@ function portIsBound(port: number): Promise<boolean> {
   });
 }
 
-function killGroup(child: ChildProcess): void {
-  const pid = child.pid ?? 0;
-  for (const target of pid > 1 ? [-pid, pid] : []) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-}
-
 async function main(): Promise<LiveStageOutput> {
   const input = JSON.parse(await readFile(process.argv[2] ?? '', 'utf8')) as LiveStageInput;
   const isPrime = input.kind === 'prime';
-  const stdout = new OutputTail(8192);
-  const stderr = new OutputTail(8192);
   const output = (
     checks: LiveStageOutput['checks'],
     stage: 'start' | 'health' | 'reproduce',
     summary: string,
     failures: LiveFailure[],
-    exitCode: number | null,
-  ): LiveStageOutput => ({
-    checks,
-    failure: { stage, summary, exit_code: exitCode, failures, stdout_tail: stdout.text(), stderr_tail: stderr.text() },
-  });
+  ): LiveStageOutput => ({ checks, failure: { stage, summary, exit_code: null, failures } });
 
   let probe: ProbeHandle | null = null;
   let probeProblem: string | null = null;
+  let closeProbeSockets = async (): Promise<void> => {};
   if (isPrime) {
     const startProbe = await loadProbe();
     if (typeof startProbe === 'string') probeProblem = startProbe;
@@ -91,58 +105,44 @@ async function main(): Promise<LiveStageOutput> {
           primeGeneration: input.generation,
           timeoutMs: input.reproduceTimeoutMs,
         });
+        closeProbeSockets = await exposeProbe({ env: probe.env, socketDir: input.probeSocketDir });
       } catch (error) {
         probeProblem = `the reproduce probe could not start: ${(error as Error).message}`;
       }
     }
   }
-
-  const startedAt = Date.now();
-  const child = spawn('sh', ['-c', input.startCommand], {
-    // The rig's environment minus what only the test command needs (docs/contracts.md §1).
-    env: {
-      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CAMBRIAN_JUNIT_PATH')),
-      ...probe?.env,
-      CAMBRIAN_PORT: String(input.port),
-      CAMBRIAN_GENERATION: String(input.generation),
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-  let exit: { code: number | null; signal: string | null } | null = null;
-  child.once('exit', (code, signal) => {
-    exit = { code, signal };
-  });
-  child.once('error', (error) => {
-    stderr.push(Buffer.from(`cannot run the start command: ${error.message}\n`));
-    exit = { code: 127, signal: null };
-  });
+  // The checks reach the artifact only through its exposed socket, on a port of this sandbox's own loopback.
+  const checker = await forwardPort({ port: 0, socketPath: input.artifactSocket });
+  process.stdout.write(`\n${LIVE_READY_MARKER}${JSON.stringify({ env: probe?.env ?? {} })}\n`);
 
   try {
-    // start: the port must be bound within the spec's limit, by a process that is still alive.
+    // start: the artifact's port must accept within the spec's limit (its sandbox creates the socket only then).
+    // The clock starts when the artifact's command does (its sandbox's forwarder marks that); a sandbox that never
+    // comes up fails start after the same limit plus ARTIFACT_LAUNCH_MS.
+    const launched = await waitForFile(path.join(path.dirname(input.artifactSocket), STARTED_FILE), ARTIFACT_LAUNCH_MS);
+    const startedAt = Date.now();
     let bound = false;
-    const startDeadline = startedAt + input.startTimeoutMs;
-    while (!bound && exit === null && Date.now() < startDeadline) {
-      bound = await portIsBound(input.port);
+    while (launched && !bound && Date.now() < startedAt + input.startTimeoutMs) {
+      bound = await socketAccepts(input.artifactSocket);
       if (!bound) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const startCheck: LiveStageCheck = { passed: bound && exit === null, duration_ms: Date.now() - startedAt };
+    const startCheck: LiveStageCheck = { passed: bound, duration_ms: Date.now() - startedAt };
     const rest = isPrime ? { health: SKIPPED, reproduce: SKIPPED } : { health: SKIPPED };
-    if (!startCheck.passed) {
-      const ended = exit as { code: number | null; signal: string | null } | null;
-      const summary =
-        ended !== null
-          ? `the start command exited (${ended.signal ?? `code ${ended.code}`}) ${bound ? 'right after binding' : 'before binding'} port ${input.port}`
-          : `nothing listened on 127.0.0.1:${input.port} within ${input.startTimeoutMs} ms (start-timeout-ms)`;
-      return output({ start: startCheck, ...rest }, 'start', summary, [], ended?.code ?? null);
+    if (!launched) {
+      const summary = `the artifact's sandbox did not start its command within ${ARTIFACT_LAUNCH_MS} ms`;
+      return output({ start: startCheck, ...rest }, 'start', summary, []);
     }
+    if (!bound) {
+      const planted = existsSync(input.artifactSocket) || isLink(input.artifactSocket);
+      const summary = `nothing listened on 127.0.0.1:${input.port} within ${input.startTimeoutMs} ms (start-timeout-ms)${planted ? PLANTED : ''}`;
+      return output({ start: startCheck, ...rest }, 'start', summary, []);
+    }
+    process.stdout.write(`\n${LIVE_BOUND_MARKER}\n`);
 
     // health: the entry's health path, the manifest's contracts, the trusted spec's vectors.
     const healthStarted = Date.now();
     const deadline = healthStarted + input.healthTimeoutMs;
-    const baseUrl = `http://127.0.0.1:${input.port}`;
+    const baseUrl = `http://127.0.0.1:${(checker.address() as net.AddressInfo).port}`;
     const failures: LiveFailure[] = [];
     try {
       const response = await fetch(new URL(input.healthPath, baseUrl), { signal: AbortSignal.timeout(10_000) });
@@ -166,9 +166,6 @@ async function main(): Promise<LiveStageOutput> {
     const contracts = await checkHttpVectors({ vectors: input.contracts, kind: 'contract', baseUrl, deadline });
     const vectors = await checkHttpVectors({ vectors: input.vectors, kind: 'vector', baseUrl, deadline });
     failures.push(...contracts.failures, ...vectors.failures);
-    if (exit !== null) {
-      failures.push({ test: 'process', error: 'the artifact exited during the health checks', file: null, line: null });
-    }
     const health: LiveStageCheck = {
       passed: failures.length === 0,
       duration_ms: Date.now() - healthStarted,
@@ -183,7 +180,6 @@ async function main(): Promise<LiveStageOutput> {
         'health',
         summary,
         failures,
-        null,
       );
     }
     if (!isPrime) return { checks: { start: startCheck, health }, failure: null };
@@ -193,7 +189,7 @@ async function main(): Promise<LiveStageOutput> {
     if (probe === null) {
       const reproduce: LiveStageCheck = { passed: false, duration_ms: 0 };
       const summary = probeProblem ?? 'the reproduce probe did not start';
-      return output({ start: startCheck, health, reproduce }, 'reproduce', summary, [], null);
+      return output({ start: startCheck, health, reproduce }, 'reproduce', summary, []);
     }
     let timer: NodeJS.Timeout | undefined;
     const verdict = await Promise.race([
@@ -211,7 +207,7 @@ async function main(): Promise<LiveStageOutput> {
     if (verdict === null) {
       const reproduce: LiveStageCheck = { passed: false, duration_ms: Date.now() - reproduceStarted };
       const summary = `the reproduce probe gave no verdict within ${input.reproduceTimeoutMs} ms`;
-      return output({ start: startCheck, health, reproduce }, 'reproduce', summary, [], null);
+      return output({ start: startCheck, health, reproduce }, 'reproduce', summary, []);
     }
     const reproduce: LiveStageCheck = {
       passed: verdict.passed,
@@ -221,10 +217,11 @@ async function main(): Promise<LiveStageOutput> {
     if (verdict.passed) return { checks: { start: startCheck, health, reproduce }, failure: null };
     const first = verdict.failures[0];
     const summary = first === undefined ? 'the reproduce probe failed' : `${first.test}: ${first.error}`;
-    return output({ start: startCheck, health, reproduce }, 'reproduce', summary, verdict.failures, null);
+    return output({ start: startCheck, health, reproduce }, 'reproduce', summary, verdict.failures);
   } finally {
-    killGroup(child);
+    checker.close();
     await probe?.close().catch(() => undefined);
+    await closeProbeSockets();
   }
 }
 
@@ -235,9 +232,7 @@ const result = await main().catch(
       stage: 'start',
       summary: `the live stage runner failed: ${(error as Error).message}`,
       exit_code: null,
-      failures: [],
-      stdout_tail: '',
-      stderr_tail: (error as Error).stack ?? '',
+      failures: [{ test: 'live stage runner', error: (error as Error).stack ?? '', file: null, line: null }],
     },
   }),
 );

@@ -16,6 +16,8 @@ export function findLeftovers(marker: string): number[] {
         continue;
       }
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      // Another engine's rig run on the same machine (its sandbox sits in its own cgroup) is not ours to count.
+      if (inOtherEnginesCgroup(entry)) continue;
       if (!cwd.startsWith('/artifact') || !/(build|test|server|bomb)\.(mjs|sh)/.test(cmdline)) continue;
       if (readFileSync(`/proc/${entry}/root/artifact/marker.txt`, 'utf8').includes(marker)) found.push(Number(entry));
     } catch {
@@ -23,4 +25,9 @@ export function findLeftovers(marker: string): number[] {
     }
   }
   return found;
+}
+
+function inOtherEnginesCgroup(pid: string): boolean {
+  const owners = [...readFileSync(`/proc/${pid}/cgroup`, 'utf8').matchAll(/cambrian-rig-(\d+)-/g)].map((m) => m[1]);
+  return owners.length > 0 && !owners.includes(String(process.pid));
 }

@@ -14,10 +14,10 @@ import type { Sandbox, SandboxLimits } from '../../src/rig/sandbox/sandbox-types
 import { findEngineRoot } from '../../src/version.js';
 import { findLeftovers } from './find-leftovers.js';
 import { backendsUnderTest, backendTitle } from './sandbox-backends.js';
-import { RIG_VITEST_SPEC_PATH, sealFixture } from './seal-fixture.js';
+import { FIXTURES, RIG_VITEST_SPEC_PATH, sealFixture } from './seal-fixture.js';
 
 const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64, diskMb: 64 };
-const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000 };
+const TIMEOUTS: Partial<RigTimeouts> = { build: 3000, test: 3000, health: 3000, reproduce: 3000 };
 const SLACK_MS = 3000;
 // Vitest itself takes a few seconds to start in the sandbox on a loaded machine.
 const VITEST_TIMEOUTS: Partial<RigTimeouts> = { test: 30_000 };
@@ -35,9 +35,11 @@ interface Contained {
 /** Seals the fixture, runs the rig with small limits, and checks what every hostile fixture must show. */
 async function runHostile(options: {
   name: string;
+  /** Fixtures whose files come first (the named fixture's replace them). */
+  base?: string[];
+  specPath?: string;
   marker: string;
   files?: Record<string, string>;
-  specPath?: string;
   timeouts?: Partial<RigTimeouts>;
   onStage?: (stage: string) => void;
   beforeRun?: () => void;
@@ -45,8 +47,9 @@ async function runHostile(options: {
 }): Promise<Contained> {
   const fixture = await sealFixture({
     name: options.name,
-    files: { 'marker.txt': `${options.marker}\n`, ...options.files },
+    ...(options.base === undefined ? {} : { base: options.base }),
     ...(options.specPath === undefined ? {} : { specPath: options.specPath }),
+    files: { 'marker.txt': `${options.marker}\n`, ...options.files },
   });
   const hashBefore = await computeArtifactHash({
     artifactDir: fixture.dir,
@@ -218,6 +221,50 @@ for (const backend of BACKENDS) {
       expect(report.diagnostics?.summary).toBe('nothing listened on 127.0.0.1:8401 within 2000 ms (start-timeout-ms)');
       expect(report.diagnostics?.stdout_tail).toContain('never listens');
       expect(report.checks.health).toMatchObject({ skipped: true });
+    });
+
+    it('forges a passing live result into every descriptor it can reach: the verdict stays its own (start fails)', async () => {
+      const { report } = await runHostile({ name: 'forge-verdict', base: ['never-binds'], marker: marker() });
+      expect(report.failure_stage).toBe('start');
+      expect(report.checks.start).toMatchObject({ passed: false });
+      expect(report.checks.health).toMatchObject({ skipped: true });
+      // It finds nothing to forge but its own sandbox (where it usually crashes its own port forwarder): either way
+      // start fails, at once or at the spec's start-timeout-ms.
+      expect(report.diagnostics?.summary).toMatch(
+        /^(nothing listened on 127\.0\.0\.1:8401 within 2000 ms|the start command .* before port 8401 accepted a connection)/,
+      );
+      // it ran and wrote into descriptors of its own tree (pidfd_getfd is refused by the seccomp filter); its forged lines
+      // went only into its own output, which is never parsed for a verdict
+      expect(report.diagnostics?.stdout_tail).toMatch(/FORGED INTO \[.*'\/proc\/\d+\/fd\/\d+'/);
+      // bwrap's seccomp filter refuses pidfd_getfd; the container engines' default profiles do too without CAP_SYS_PTRACE.
+      if (backend.kind === 'bwrap') expect(report.diagnostics?.stdout_tail).not.toContain("'pidfd_getfd");
+      expect(report.diagnostics?.stdout_tail).toContain('CAMBRIAN-LIVE-RESULT {"checks": {"start": {"passed": true');
+    });
+
+    it('a Prime that serves health and forges a passing reproduce into every descriptor it can reach: not promoted', async () => {
+      const { report } = await runHostile({
+        name: 'forge-reproduce',
+        base: ['never-binds', 'forge-verdict'],
+        specPath: path.join(FIXTURES, 'rig', 'RIG-PRIME-001.md'),
+        marker: marker(),
+      });
+      // it never talks to the probe: its forged reproduce line lands in its own output only
+      expect(report.checks.start).toMatchObject({ passed: true });
+      expect(report.checks.health).toMatchObject({ passed: true });
+      expect(report.failure_stage).toBe('reproduce');
+      expect(report.checks.reproduce).toMatchObject({ passed: false });
+      expect(report.diagnostics?.summary).toMatch(/^reproduce: /);
+      expect(report.diagnostics?.stdout_tail).toContain('CAMBRIAN-LIVE-RESULT {"checks": {"start": {"passed": true');
+    });
+
+    it('plants a symlink where the rig expects its socket: the checker follows no link, so start fails', async () => {
+      const { report } = await runHostile({ name: 'socket-symlink', base: ['never-binds'], marker: marker() });
+      expect(report.failure_stage).toBe('start');
+      expect(report.checks.health).toMatchObject({ skipped: true });
+      expect(report.diagnostics?.stdout_tail).toContain('planted artifact.sock -> real.sock');
+      expect(report.diagnostics?.summary).toBe(
+        'nothing listened on 127.0.0.1:8401 within 2000 ms (start-timeout-ms); a symlink or file the artifact put there sits where its socket belongs (the rig follows no link)',
+      );
     });
 
     it('leaves a process running after its tests: gone when the test stage ends, so start finds nothing', async () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -163,6 +164,55 @@ describe('runSandboxed (bwrap)', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('exposes a loopback port inside as a unix socket on the host, only once the port accepts', async () => {
+    const socketDir = path.join(dir, 'expose');
+    await mkdir(socketDir);
+    const socketPath = path.join(socketDir, 'app.sock');
+    const serve = "require('http').createServer((q,s)=>s.end('inside saw '+q.url)).listen(8401,'127.0.0.1')";
+    const proc = spawnSandboxed({
+      ...base(),
+      timeoutMs: 20_000,
+      exposes: [{ port: 8401, socketPath }],
+      argv: ['sh', '-c', `sleep 1; node -e "${serve}"`],
+    });
+    try {
+      // before anything listens inside there is no socket, so "the socket accepts" means "the port accepts"
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(existsSync(socketPath)).toBe(false);
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(socketPath) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const body = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ socketPath, path: '/ping' }, (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      expect(body).toBe('inside saw /ping');
+    } finally {
+      await proc.kill();
+    }
+  });
+
+  it('refuses ptrace and pidfd_getfd with EPERM (seccomp), even on a process of its own', async () => {
+    const probe = [
+      'import ctypes, os, subprocess',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      "child = subprocess.Popen(['sleep', '5'], stdout=subprocess.PIPE)",
+      'fd = libc.syscall(438, libc.syscall(434, child.pid, 0), 1, 0)',
+      "print('pidfd_getfd', 'ok' if fd >= 0 else os.strerror(ctypes.get_errno()))",
+      "print('ptrace', 'ok' if libc.ptrace(0, 0, 0, 0) >= 0 else os.strerror(ctypes.get_errno()))",
+      'child.kill()',
+    ].join('\n');
+    const result = await runSandboxed({ ...base(), argv: ['/usr/bin/python3', '-c', probe] });
+    expect(result.stderrTail).toBe('');
+    expect(result.stdoutTail).toBe('pidfd_getfd Operation not permitted\nptrace Operation not permitted\n');
   });
 
   it('kills the whole tree on timeout, background children included', async () => {

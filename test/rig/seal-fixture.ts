@@ -20,21 +20,25 @@ export function loadRigSpec(specPath = RIG_SPEC_PATH): Promise<Spec> {
 
 /**
  * Builds a sealed artifact from test/fixtures/hostile/<name>/ plus the shared files of test/fixtures/rig/common/: the
- * trusted spec copied in, manifest.json computed as a Prime would. `files` adds or replaces files before sealing.
+ * trusted spec copied in, manifest.json computed as a Prime would. `base` names fixtures copied first (the named one
+ * then replaces their files); `files` adds or replaces files before sealing.
  */
 export async function sealFixture(options: {
   name: string;
+  base?: string[];
+  /** The trusted spec (default RIG-TEST-001). */
+  specPath?: string;
   files?: Record<string, string>;
   patchManifest?: (manifest: Manifest) => void;
-  /** The trusted spec; RIG-TEST-001 when omitted. */
-  specPath?: string;
 }): Promise<{ dir: string; spec: Spec; cleanup: () => Promise<void> }> {
   const specPath = options.specPath ?? RIG_SPEC_PATH;
   const spec = await loadRigSpec(specPath);
   const root = await mkdtemp(path.join(os.tmpdir(), 'cambrian-fixture-'));
   const dir = path.join(root, options.name);
   await cp(path.join(FIXTURES, 'rig', 'common'), dir, { recursive: true });
-  await cp(path.join(FIXTURES, 'hostile', options.name), dir, { recursive: true });
+  for (const name of [...(options.base ?? []), options.name]) {
+    await cp(path.join(FIXTURES, 'hostile', name), dir, { recursive: true });
+  }
   await mkdir(path.join(dir, 'spec'), { recursive: true });
   await writeFile(path.join(dir, 'spec', `${spec.id}.md`), await readFile(specPath));
   for (const [file, text] of Object.entries(options.files ?? {})) {

@@ -62,9 +62,12 @@ export function buildBwrapArgs(options: {
   binds: readonly SandboxBind[];
   env: Readonly<Record<string, string>>;
   tmpMb: number;
+  /** A descriptor bwrap reads a seccomp program from (see buildSeccompFilter). */
+  seccompFd?: number;
 }): string[] {
   const args = [
     ...BWRAP_ISOLATION_ARGS,
+    ...(options.seccompFd === undefined ? [] : ['--seccomp', String(options.seccompFd)]),
     '--hostname',
     'sandbox',
     ...systemBindArgs(),

@@ -49,6 +49,15 @@ export interface SandboxBridge {
   socketPath: string;
 }
 
+/**
+ * The reverse of a bridge: once something inside listens on 127.0.0.1:port, the sandbox creates the unix socket
+ * `socketPath` (a host path; its folder is bound writable, inside at `/run/cambrian/expose-<port>/`) that pipes to it.
+ */
+export interface SandboxExpose {
+  port: number;
+  socketPath: string;
+}
+
 export interface SandboxRunOptions {
   sandbox: Sandbox;
   /** Program and arguments, run inside; argv[0] is looked up on the sandbox PATH. */
@@ -61,6 +70,7 @@ export interface SandboxRunOptions {
   timeoutMs: number;
   limits?: SandboxLimits;
   bridges?: readonly SandboxBridge[];
+  exposes?: readonly SandboxExpose[];
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;

@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { findEngineRoot } from '../../version.js';
 import { buildBwrapArgs, nodeInstallDir } from './build-bwrap-args.js';
+import { buildSeccompFilter } from './build-seccomp-filter.js';
 import { type CgroupSet, createCgroups } from './cgroup-limits.js';
 import { OutputTail } from './output-tail.js';
 import {
@@ -16,6 +18,7 @@ import { type ContainerLaunch, prepareContainerLaunch } from './spawn-container.
 /** PATH of the rig's own host commands (the launcher, mount). */
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const BRIDGE_INSIDE = '/run/cambrian/loopback-bridge.mjs';
+const SECCOMP_FILTER = buildSeccompFilter();
 // Joins the run's cgroups before exec, so the launcher and every descendant are limited from their first instruction.
 const JOIN_CGROUPS = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
@@ -56,9 +59,15 @@ function insideEnv(options: SandboxRunOptions, heapMb: number): Record<string, s
   };
 }
 
+/** The bound folder inside which an expose creates its socket (a hostile fixture plants links there). */
+export function exposeDirInside(port: number): string {
+  return `/run/cambrian/expose-${port}`;
+}
+
 function bridgeBinds(options: SandboxRunOptions): { binds: SandboxBind[]; argv: string[] } {
   const bridges = options.bridges ?? [];
-  if (bridges.length === 0) return { binds: [], argv: [...options.argv] };
+  const exposes = options.exposes ?? [];
+  if (bridges.length === 0 && exposes.length === 0) return { binds: [], argv: [...options.argv] };
   const script = path.join(findEngineRoot(), 'dist', 'test-rig', 'src', 'loopback-bridge.js');
   const binds: SandboxBind[] = [{ host: script, inside: BRIDGE_INSIDE }];
   const argv = [options.sandbox.kind === 'bwrap' ? process.execPath : 'node', BRIDGE_INSIDE];
@@ -66,6 +75,11 @@ function bridgeBinds(options: SandboxRunOptions): { binds: SandboxBind[]; argv: 
     const inside = `/run/cambrian/bridge-${bridge.port}.sock`;
     binds.push({ host: bridge.socketPath, inside, writable: true });
     argv.push('--bridge', `${bridge.port}=${inside}`);
+  }
+  for (const expose of exposes) {
+    const inside = exposeDirInside(expose.port);
+    binds.push({ host: path.dirname(expose.socketPath), inside, writable: true });
+    argv.push('--expose', `${expose.port}=${inside}/${path.basename(expose.socketPath)}`);
   }
   argv.push('--', ...options.argv);
   return { binds, argv };
@@ -115,8 +129,17 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
   let spawnEnv: Record<string, string> = { PATH: HOST_PATH };
   let spawnCwd: string | undefined;
   let container: ContainerLaunch | null = null;
+  // bwrap reads the seccomp program from fd 3, a pipe the engine fills right after the spawn.
+  const seccomp = sandbox.kind === 'bwrap' ? SECCOMP_FILTER : null;
   if (sandbox.kind === 'bwrap') {
-    const bwrapArgs = buildBwrapArgs({ argv: bridged.argv, cwd: options.cwd, binds, env, tmpMb: limits.tmpMb });
+    const bwrapArgs = buildBwrapArgs({
+      argv: bridged.argv,
+      cwd: options.cwd,
+      binds,
+      env,
+      tmpMb: limits.tmpMb,
+      ...(seccomp === null ? {} : { seccompFd: 3 }),
+    });
     launcher = ['prlimit', ...rlimits, '--', sandbox.binary ?? 'bwrap', ...bwrapArgs];
   } else if (sandbox.kind === 'none') {
     const argv = bridged.argv.map((arg) => toHostPaths(binds, arg));
@@ -146,9 +169,15 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     env: spawnEnv,
     cwd: spawnCwd,
     detached: true,
-    // A container's launcher watches its stdin: the pipe closing (the rig died) removes the container.
-    stdio: [(container === null ? 'ignore' : 'pipe') as 'pipe', 'pipe', 'pipe'],
-  });
+    // A container's launcher watches its stdin: the pipe closing (the rig died) removes the container. bwrap reads the
+    // seccomp program from fd 3, a pipe the engine fills right after the spawn.
+    stdio: [container === null ? 'ignore' : 'pipe', 'pipe', 'pipe', seccomp === null ? 'ignore' : 'pipe'],
+  }) as unknown as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  if (seccomp !== null) {
+    const program = child.stdio[3] as Writable | null;
+    program?.on('error', () => undefined); // a launcher that failed to start: reported below
+    program?.end(seccomp);
+  }
   const pid = child.pid ?? -1;
   const entry = { pid, cgroups, ...(container === null ? {} : { removeSync: container.removeSync }) };
   live.add(entry);
