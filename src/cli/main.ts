@@ -13,6 +13,7 @@ import * as rig from './rig.js';
 import * as spec from './spec.js';
 import * as stats from './stats.js';
 import * as supervise from './supervise.js';
+import * as worker from './worker.js';
 
 /** Each command lives in its own file under src/cli/ and exports `register(program)`. */
 const COMMANDS = [
@@ -28,6 +29,7 @@ const COMMANDS = [
   report,
   programCommand,
   change,
+  worker,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {
