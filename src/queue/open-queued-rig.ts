@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { computeArtifactHash } from '../artifact/compute-artifact-hash.js';
+import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { viabilityReportSchema } from '../artifact/viability-report-schema.js';
 import type { RunRig } from '../supervisor/create-supervisor.js';
 import { RigTimeoutError } from '../supervisor/run-generation-rig.js';
@@ -75,7 +77,10 @@ export async function openQueuedRig(options: {
         hash: rig.spec.hash,
         bytes: rig.spec.bytes.toString('base64'),
       },
-      artifactHash: rig.artifactHash ?? '',
+      // The Supervisor passes the hash it recorded; without one, the sealed copy (trusted, read-only) is hashed here.
+      artifactHash:
+        rig.artifactHash ??
+        (await computeArtifactHash({ artifactDir: rig.artifactDir, files: await listArtifactFiles(rig.artifactDir) })),
       manifestHash: packed.manifestHash,
       files: packed.files,
       timeoutMs,
