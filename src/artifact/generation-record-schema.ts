@@ -26,6 +26,8 @@ export const generationRecordSchema = z.object({
   campaign: z.string().nullable(),
   run: z.string().nullable(),
   reason: z.string().nullable(),
+  /** The `cambrian worker` that judged it when the rig ran on a queue (docs/scale-out.md); absent for the local rig. */
+  'rig-worker': z.string().optional(),
   /** Set on a generation made by `cambrian change` (DESIGN.md §9); absent on older and reproduced records. */
   directed: directedRecordSchema.optional(),
 });

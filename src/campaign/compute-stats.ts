@@ -1,6 +1,7 @@
 import { type DirectedStats, summarizeDirected } from '../change/summarize-directed.js';
 import type { LineageData } from './load-lineage-data.js';
 import { type CampaignSummary, summarizeCampaign } from './summarize-campaign.js';
+import { type RigWorkerStats, summarizeRigWorkers } from './summarize-rig-workers.js';
 
 /** `cambrian stats`: the lineage by the numbers, overall, per spec version and per campaign. */
 export interface LineageStats {
@@ -11,6 +12,8 @@ export interface LineageStats {
   summary: CampaignSummary;
   /** Directed changes (`cambrian change`), from the records that carry one. */
   directed: DirectedStats;
+  /** Rig time per worker (`local` for the engine's own rig; others ran on `cambrian worker`s). */
+  rigWorkers: RigWorkerStats[];
   bySpec: Array<{ spec: string; generations: number; summary: CampaignSummary }>;
   campaigns: Array<{
     id: string;
@@ -33,6 +36,7 @@ export function computeStats(data: LineageData): LineageStats {
     runs: data.runs.length,
     summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
     directed: summarizeDirected(data.records),
+    rigWorkers: summarizeRigWorkers(data.records),
     bySpec: specs.map((spec) => {
       const records = data.records.filter((r) => `${r['spec-id']}@${r['spec-version']}` === spec);
       const runIds = new Set(records.map((r) => r.run));

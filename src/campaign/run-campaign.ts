@@ -3,6 +3,8 @@ import type { GenerationRecord } from '../artifact/generation-record-schema.js';
 import { CambrianError, UsageError } from '../errors.js';
 import { parseFaults } from '../gateway/backends/exemplar-faults.js';
 import { type ResolvedRoles, resolveRoles } from '../gateway/roles.js';
+import { openQueuedRig, type QueuedRig } from '../queue/open-queued-rig.js';
+import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../spec/load-spec.js';
 import type { Spec } from '../spec/parse-spec.js';
@@ -40,6 +42,8 @@ export interface CampaignOptions {
   budget?: number | null;
   /** Wait for another run's lock on the generations dir instead of refusing. */
   wait?: boolean;
+  /** Judge every attempt on `cambrian worker`s through this Redis queue (docs/scale-out.md). */
+  rigQueue?: RigQueueConnection;
   onEvent?: (event: CampaignEvent) => void;
   signal?: AbortSignal;
 }
@@ -133,12 +137,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     };
   }
 
+  // One queue connection for every lane; unreachable Redis stops the campaign before anything starts.
+  const queuedRig: QueuedRig | null =
+    options.rigQueue === undefined ? null : await openQueuedRig({ queue: options.rigQueue });
   const lock = await acquireLock({
     file: paths.lock,
     run: state.id,
     ...(options.wait === undefined ? {} : { wait: options.wait }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    await queuedRig?.close().catch(() => {});
     if (options.signal?.aborted !== true) throw error;
     throw new CambrianError({
       code: 'E_STOPPED',
@@ -229,6 +237,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
         campaign: state.id,
         lock: false,
+        ...(queuedRig === null ? {} : { queuedRig }),
         signal: controller.signal,
         onEvent: (event) => {
           if (event.type === 'supervisor' && event.event.type === 'spawned') {
@@ -305,6 +314,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await lock.release().catch(() => {});
+    await queuedRig?.close().catch(() => {});
   }
 }
 

@@ -14,6 +14,7 @@ import * as sandbox from './sandbox.js';
 import * as spec from './spec.js';
 import * as stats from './stats.js';
 import * as supervise from './supervise.js';
+import * as worker from './worker.js';
 
 /** Each command lives in its own file under src/cli/ and exports `register(program)`. */
 const COMMANDS = [
@@ -30,6 +31,7 @@ const COMMANDS = [
   programCommand,
   change,
   sandbox,
+  worker,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

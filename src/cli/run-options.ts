@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { type RigQueueConnection, readRigQueueUrl } from '../queue/read-rig-queue-url.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 
 const SANDBOXES = ['auto', 'bwrap', 'docker', 'podman', 'none'];
@@ -14,6 +15,7 @@ export interface RunFlags {
   sandbox?: string;
   wait?: boolean;
   verbose?: boolean;
+  rigQueue?: string;
 }
 
 /** What those flags mean, validated, in the shape `runReproduce` and `runCampaign` take. */
@@ -25,6 +27,7 @@ export interface RunOptions {
   budget?: number;
   sandbox?: SandboxRequest;
   wait?: true;
+  rigQueue?: RigQueueConnection;
 }
 
 export function addRunOptions(command: Command, scope: { budget: string; faults: string; verbose: string }): Command {
@@ -35,6 +38,10 @@ export function addRunOptions(command: Command, scope: { budget: string; faults:
     .option('--exemplar-pace <ms>', 'milliseconds between exemplar chunks (default 0)')
     .option('--budget <tokens>', `${scope.budget} (env CAMBRIAN_TOKEN_BUDGET)`)
     .option('--sandbox <kind>', `sandbox: ${SANDBOXES.join(', ')} (default auto)`)
+    .option(
+      '--rig-queue <url>',
+      'judge on `cambrian worker`s through this Redis queue (env CAMBRIAN_RIG_QUEUE; password only in CAMBRIAN_REDIS_PASSWORD)',
+    )
     .option('--wait', 'wait for another run on the same generations dir instead of refusing')
     .option('--verbose', scope.verbose);
 }
@@ -46,6 +53,7 @@ export function readRunOptions(flags: RunFlags): RunOptions {
   const maxRetries = wholeNumber('--max-retries', flags.maxRetries, 0);
   const pace = wholeNumber('--exemplar-pace', flags.exemplarPace, 0);
   const budget = wholeNumber('--budget', flags.budget, 1);
+  const rigQueue = readRigQueueUrl({ flag: flags.rigQueue, flagName: '--rig-queue', env: process.env });
   return {
     ...(maxRetries === undefined ? {} : { maxRetries }),
     ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
@@ -54,6 +62,7 @@ export function readRunOptions(flags: RunFlags): RunOptions {
     ...(budget === undefined ? {} : { budget }),
     ...(flags.sandbox === undefined ? {} : { sandbox: flags.sandbox as SandboxRequest }),
     ...(flags.wait === true ? { wait: true as const } : {}),
+    ...(rigQueue === null ? {} : { rigQueue }),
   };
 }
 

@@ -51,6 +51,13 @@ export function register(program: Command): void {
             `  ${s.spec.padEnd(28)} ${String(s.summary.attempts).padStart(4)} attempts  viability ${formatPercent(s.summary.viabilityRate).padStart(4)}  first try ${formatPercent(s.summary.firstTry.rate).padStart(4)}  ${formatCost(s.summary.costUsd)}`,
         ),
       ];
+      if (stats.rigWorkers.length > 0) {
+        out.push('', c.bold('rig time per worker'));
+        for (const w of stats.rigWorkers)
+          out.push(
+            `  ${w.worker.padEnd(28)} ${String(w.verdicts).padStart(4)} verdicts  ${(w.rigMs / 1000).toFixed(1).padStart(7)} s  mean ${(w.meanRigMs / 1000).toFixed(1)} s`,
+          );
+      }
       const d = stats.directed;
       if (d.attempted > 0) {
         out.push(

@@ -7,6 +7,7 @@ import type { GenerationRecord } from '../artifact/generation-record-schema.js';
 import type { TokenUsage } from '../artifact/manifest-schema.js';
 import type { ViabilityReport } from '../artifact/viability-report-schema.js';
 import { listenLoopback, readBody, sendJson } from '../gateway/listen-loopback.js';
+import type { RigQueueError } from '../queue/rig-queue-errors.js';
 import type { RunRigOptions } from '../rig/rig-types.js';
 import type { Sandbox } from '../rig/sandbox/sandbox-types.js';
 import type { Spec } from '../spec/parse-spec.js';
@@ -19,7 +20,10 @@ import { runGenerationRig } from './run-generation-rig.js';
 import { sealArtifact } from './seal-artifact.js';
 import type { SupervisorEvent } from './supervisor-events.js';
 
-export type RunRig = (options: RunRigOptions) => Promise<ViabilityReport>;
+/** The rig as the Supervisor calls it: the local rig, or a queue (which also names the worker that judged). */
+export type RunRig = (
+  options: RunRigOptions & { artifactHash?: string; judgedBy?: (worker: string) => void },
+) => Promise<ViabilityReport>;
 
 export interface SupervisorOptions {
   lineage: Lineage;
@@ -39,6 +43,8 @@ export interface SupervisorOptions {
   tokenUsage?: (generation: number) => TokenUsage | null;
   socketPath?: string;
   onEvent?: (event: SupervisorEvent) => void;
+  /** The rig queue cannot judge (Redis gone, a worker refused): the caller stops the run; settle() records it. */
+  onRigStop?: (error: RigQueueError) => void;
 }
 
 export interface Supervisor {
@@ -171,7 +177,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
       });
       spawnedHere.push(generation);
       emit({ type: 'spawned', generation, parent, artifactHash: actual, files: files.length });
-      startRig(generation, target);
+      startRig(generation, target, actual);
       return { generation };
     } finally {
       reserved.delete(generation);
@@ -182,17 +188,19 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     }
   }
 
-  function startRig(generation: number, artifactDir: string): void {
+  function startRig(generation: number, artifactDir: string, artifactHash: string): void {
     const controller = new AbortController();
     const done = runGenerationRig({
       generation,
       artifactDir,
+      artifactHash,
       spec,
       sandbox: options.sandbox,
       runRig: options.runRig,
       timeoutMs: options.rigTimeoutMs ?? 30 * 60_000,
       signal: controller.signal,
       onStage: (stage, check) => emit({ type: 'rig-stage', generation, stage, check }),
+      ...(options.onRigStop === undefined ? {} : { onStop: options.onRigStop }),
     })
       .then(async (ending) => {
         if (ending === null) return; // aborted: settle() records it
@@ -205,6 +213,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
             outcome: 'tested',
             'rig-result': ending.rigResult,
             viability: ending.report,
+            ...(ending.worker === null ? {} : { 'rig-worker': ending.worker }),
             completed: new Date().toISOString(),
             'token-usage': usageOf(generation) ?? record['token-usage'],
           });
@@ -216,6 +225,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
           failureStage: ending.report.failure_stage,
           summary: ending.report.diagnostics?.summary ?? null,
           rigMs: ending.rigMs,
+          worker: ending.worker,
         });
       })
       .finally(() => running.delete(generation));

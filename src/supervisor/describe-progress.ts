@@ -95,13 +95,15 @@ export function createProgressDescriber(
             return {
               line: `    rig gen-${s.generation} ${s.stage.padEnd(9)} ${s.check.skipped === true ? 'skipped' : s.check.passed ? 'passed' : 'FAILED'} ${seconds(s.check.duration_ms)}`,
             };
-          case 'verdict':
+          case 'verdict': {
+            const where = s.worker === null ? '' : ` on ${s.worker}`;
             return {
               line:
                 s.rigResult === 'viable'
-                  ? `  gen-${s.generation} viable (rig ${seconds(s.rigMs)})`
-                  : `  gen-${s.generation} ${s.rigResult} at ${s.failureStage ?? '?'}: ${s.summary ?? ''}`,
+                  ? `  gen-${s.generation} viable (rig ${seconds(s.rigMs)}${where})`
+                  : `  gen-${s.generation} ${s.rigResult} at ${s.failureStage ?? '?'}${where}: ${s.summary ?? ''}`,
             };
+          }
           case 'promoted':
             return { line: `  gen-${s.generation} promoted` };
           case 'rolled-back':

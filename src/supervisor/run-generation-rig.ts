@@ -1,5 +1,6 @@
 import type { Stage, StageCheck, ViabilityReport } from '../artifact/viability-report-schema.js';
 import { viabilityReportSchema } from '../artifact/viability-report-schema.js';
+import { RigQueueError } from '../queue/rig-queue-errors.js';
 import type { Sandbox } from '../rig/sandbox/sandbox-types.js';
 import type { Spec } from '../spec/parse-spec.js';
 import type { RunRig } from './create-supervisor.js';
@@ -9,33 +10,44 @@ export interface RigEnding {
   rigResult: 'viable' | 'non-viable' | 'timeout' | 'crash';
   report: ViabilityReport;
   rigMs: number;
+  /** The queue worker that judged it; null for the local rig. */
+  worker: string | null;
 }
 
 /**
  * Runs the rig on a sealed artifact and turns every ending into a verdict: a report (viable / non-viable), a
- * timeout or a crash (each with a synthesized non-viable report). Returns null only when `signal` aborted it.
+ * timeout or a crash (each with a synthesized non-viable report). Returns null when `signal` aborted it, and when the
+ * rig queue could not judge it by this engine's rules (`onStop` gets why: the run stops, the generation stays undecided).
  */
 export async function runGenerationRig(options: {
   generation: number;
   artifactDir: string;
+  /** The hash the Supervisor recorded; a queue worker checks the artifact against it. */
+  artifactHash?: string;
   spec: Spec;
   sandbox: Sandbox;
   runRig: RunRig;
   timeoutMs: number;
   signal: AbortSignal;
   onStage?: (stage: Stage, check: StageCheck) => void;
+  onStop?: (error: RigQueueError) => void;
 }): Promise<RigEnding | null> {
   const started = Date.now();
   const completed: Array<{ stage: Stage; check: StageCheck }> = [];
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout.signal]);
+  let worker: string | null = null;
   try {
     const report = await options.runRig({
       artifactDir: options.artifactDir,
       spec: options.spec,
       sandbox: options.sandbox,
       generation: options.generation,
+      ...(options.artifactHash === undefined ? {} : { artifactHash: options.artifactHash }),
+      judgedBy: (name) => {
+        worker = name;
+      },
       signal,
       onStage: (stage, check) => {
         completed.push({ stage, check });
@@ -43,23 +55,33 @@ export async function runGenerationRig(options: {
       },
     });
     if (options.signal.aborted) return null;
-    if (timeout.signal.aborted) throw new RigTimeout();
+    if (timeout.signal.aborted)
+      throw new RigTimeoutError(`the rig did not finish within ${options.timeoutMs / 1000} s`);
     const valid = viabilityReportSchema.parse({ ...report, generation: options.generation });
-    return { rigResult: valid.status, report: valid, rigMs: Date.now() - started };
+    return { rigResult: valid.status, report: valid, rigMs: Date.now() - started, worker };
   } catch (error) {
     if (options.signal.aborted) return null;
-    const timedOut = timeout.signal.aborted || error instanceof RigTimeout;
-    const summary = timedOut
-      ? `the rig did not finish within ${options.timeoutMs / 1000} s`
-      : `the rig crashed: ${error instanceof Error ? error.message : String(error)}`;
+    if (error instanceof RigQueueError) {
+      options.onStop?.(error);
+      return null;
+    }
+    const timedOut = timeout.signal.aborted || error instanceof RigTimeoutError;
+    const summary =
+      error instanceof RigTimeoutError
+        ? error.message
+        : timedOut
+          ? `the rig did not finish within ${options.timeoutMs / 1000} s`
+          : `the rig crashed: ${error instanceof Error ? error.message : String(error)}`;
     return {
       rigResult: timedOut ? 'timeout' : 'crash',
       report: synthesizeReport({ generation: options.generation, kind: options.spec.kind, completed, summary }),
       rigMs: Date.now() - started,
+      worker,
     };
   } finally {
     clearTimeout(timer);
   }
 }
 
-class RigTimeout extends Error {}
+/** The rig ran past its time limit (here, or on the queue worker that had the job). */
+export class RigTimeoutError extends Error {}

@@ -16,6 +16,9 @@ import { createRunBackend } from '../gateway/provider-backend.js';
 import { createSecretRedactor } from '../gateway/redact-secrets.js';
 import { primeModels, type ResolvedRoles, resolveRoles } from '../gateway/roles.js';
 import { isProcessAlive } from '../is-process-alive.js';
+import { openQueuedRig, type QueuedRig } from '../queue/open-queued-rig.js';
+import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
+import type { RigQueueError } from '../queue/rig-queue-errors.js';
 import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
@@ -63,6 +66,10 @@ export interface ReproduceOptions {
   primeTimeoutMs?: number;
   /** The rig to run on each spawned artifact; default src/rig/run-rig.ts. */
   runRig?: RunRig;
+  /** Judge on `cambrian worker`s through this Redis queue instead of the local rig (docs/scale-out.md). */
+  rigQueue?: RigQueueConnection;
+  /** An open queue shared by a campaign's lanes (takes precedence over `rigQueue`). */
+  queuedRig?: QueuedRig;
   onEvent?: (event: ReproduceEvent) => void;
   signal?: AbortSignal;
 }
@@ -129,7 +136,17 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
   };
   const sandbox = await detectSandbox(options.sandbox ?? 'auto');
   if (sandbox.warning !== null) emit({ type: 'warning', message: sandbox.warning });
-  const runRig = options.runRig ?? defaultRunRig;
+  // Opened before anything else: an unreachable queue stops the run before a Prime is built.
+  const ownQueue =
+    options.queuedRig === undefined && options.rigQueue !== undefined
+      ? await openQueuedRig({ queue: options.rigQueue })
+      : null;
+  const queued = options.queuedRig ?? ownQueue;
+  const runRig = queued?.runRig ?? options.runRig ?? defaultRunRig;
+  if (queued !== null) emit({ type: 'info', message: `the rig runs on workers of ${queued.display}` });
+  // The queue could not judge by our rules: the Prime is stopped, the generation closed undecided, the run throws.
+  const rigStop = new AbortController();
+  let rigStopError: RigQueueError | null = null;
 
   emit({ type: 'phase', phase: 'lock', detail: generationsDir });
   await mkdir(generationsDir, { recursive: true });
@@ -140,6 +157,9 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       run,
       ...(options.wait === undefined ? {} : { wait: options.wait }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }).catch(async (error: unknown) => {
+      await ownQueue?.close().catch(() => {});
+      throw error;
     });
   }
   let runDir: string | null = null;
@@ -228,6 +248,11 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       primeGeneration,
       sandbox,
       runRig,
+      ...(queued === null ? {} : { rigTimeoutMs: queued.supervisorTimeoutMs }),
+      onRigStop: (error) => {
+        rigStopError ??= error;
+        rigStop.abort(error.message);
+      },
       // A Prime that renumbered after a 409 tagged its requests with the old number; the ledger then knows nothing
       // of the new one, and the manifest's own count (the Prime's measurement) is the better figure.
       tokenUsage: (generation) => {
@@ -260,7 +285,11 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       maxRetries: options.maxRetries ?? 3,
       ...(options.primeEnv === undefined ? {} : { extraEnv: options.primeEnv }),
       timeoutMs: options.primeTimeoutMs ?? 2 * 60 * 60_000,
-      signal: options.signal === undefined ? replayStop.signal : AbortSignal.any([options.signal, replayStop.signal]),
+      signal: AbortSignal.any([
+        ...(options.signal === undefined ? [] : [options.signal]),
+        replayStop.signal,
+        rigStop.signal,
+      ]),
       onOutput: (stream, text) => writeOutput(stream, primeOutput[stream].push(text)),
     });
     for (const stream of ['stdout', 'stderr'] as const) writeOutput(stream, primeOutput[stream].end());
@@ -285,6 +314,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
         exchanges: usage.exchanges,
         purposes: usage.purposes,
         rigMs: supervisor?.rigMs(generation) ?? null,
+        rigWorker: record?.['rig-worker'] ?? null,
       };
     });
     const total = ledger.total();
@@ -324,6 +354,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       stopped: primeEnding.stopped,
     };
     await writeFileAtomic(path.join(lineage.paths.runs, `${run}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    if (rigStopError !== null) throw rigStopError;
     return summary;
   } finally {
     await supervisor?.settle('the run stopped').catch(() => {});
@@ -332,6 +363,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
     await new Promise<void>((resolve) => (logStream === null ? resolve() : logStream.end(() => resolve())));
     if (runDir !== null) await rm(runDir, { recursive: true, force: true }).catch(() => {});
     await lock?.release().catch(() => {});
+    await ownQueue?.close().catch(() => {});
   }
 }
 

@@ -15,6 +15,8 @@ export interface RunGeneration {
   /** Requests per purpose: fresh, retry, repair, continuation. */
   purposes: Record<string, number>;
   rigMs: number | null;
+  /** The queue worker that judged it (`--rig-queue`); null for the local rig. */
+  rigWorker: string | null;
 }
 
 /** `.cambrian/runs/<run-id>.json`: what one `cambrian reproduce` did (also its `--json` output). */

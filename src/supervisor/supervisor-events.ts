@@ -12,6 +12,8 @@ export type SupervisorEvent =
       failureStage: string | null;
       summary: string | null;
       rigMs: number;
+      /** The queue worker that judged it; null for the local rig. */
+      worker: string | null;
     }
   | { type: 'promoted'; generation: number }
   | { type: 'rolled-back'; generation: number }
