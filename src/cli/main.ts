@@ -3,6 +3,7 @@ import { readEngineVersion } from '../version.js';
 import * as campaign from './campaign.js';
 import * as change from './change.js';
 import * as diff from './diff.js';
+import * as evolve from './evolve.js';
 import { exitCodeFor, formatError } from './format-error.js';
 import * as lineage from './lineage.js';
 import * as parse from './parse.js';
@@ -28,6 +29,7 @@ const COMMANDS = [
   report,
   programCommand,
   change,
+  evolve,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {
