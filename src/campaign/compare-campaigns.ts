@@ -1,4 +1,5 @@
 import { CambrianError } from '../errors.js';
+import { compareRates, type RateComparison } from '../evolve/selection-rule.js';
 import { loadSpec } from '../spec/load-spec.js';
 import type { Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
@@ -27,6 +28,11 @@ export interface OutcomeComparison {
     /** Cost per viable generation, b minus a (null when either side has no viable one or no known cost). */
     costPerViable: number | null;
   };
+  /**
+   * The same rates as Beta posteriors (95 % intervals) with P(b better than a) and whether the samples can tell:
+   * raw rates of a few attempts each cannot separate 60 % from 80 %.
+   */
+  posteriors: { viability: RateComparison; firstTry: RateComparison };
   /** Non-viable attempts per failing stage on each side, every stage either side saw. */
   failureStages: Array<{ stage: string; a: number; b: number }>;
 }
@@ -57,6 +63,16 @@ export function compareOutcomes(a: OutcomeSide, b: OutcomeSide): OutcomeComparis
       tokens: totalTokens(b.summary) - totalTokens(a.summary),
       costUsd: diffOrNull(a.summary.costUsd, b.summary.costUsd),
       costPerViable: diffOrNull(costPerViable(a.summary), costPerViable(b.summary)),
+    },
+    posteriors: {
+      viability: compareRates(
+        { successes: a.summary.viable, trials: a.summary.attempts },
+        { successes: b.summary.viable, trials: b.summary.attempts },
+      ),
+      firstTry: compareRates(
+        { successes: a.summary.firstTry.viable, trials: a.summary.firstTry.attempts },
+        { successes: b.summary.firstTry.viable, trials: b.summary.firstTry.attempts },
+      ),
     },
     failureStages: stages.map((stage) => ({
       stage,

@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import type { RateComparison } from '../evolve/selection-rule.js';
 import type { SpecDiff } from '../spec/diff-specs.js';
 import type { OutcomeComparison } from './compare-campaigns.js';
 import { formatCost, formatPercent } from './format-campaign-summary.js';
@@ -47,7 +48,9 @@ export function renderOutcomeComparison(options: {
     c.bold(`outcomes  ${k.a.spec.version} → ${k.b.spec.version}`),
     `attempts        ${cell(String(a.attempts))} → ${String(b.attempts).padEnd(7)}`,
     `viability       ${cell(formatPercent(a.viabilityRate))} → ${formatPercent(b.viabilityRate).padEnd(7)} ${points(k.delta.viabilityRate)}`,
+    `  posterior     ${interval(k.posteriors.viability.a)} → ${interval(k.posteriors.viability.b)} ${tell(k.posteriors.viability)}`,
     `first-try rate  ${cell(formatPercent(a.firstTry.rate))} → ${formatPercent(b.firstTry.rate).padEnd(7)} ${points(k.delta.firstTryRate)}`,
+    `  posterior     ${interval(k.posteriors.firstTry.a)} → ${interval(k.posteriors.firstTry.b)} ${tell(k.posteriors.firstTry)}`,
     `informed retry  ${cell(`${a.informedRetries.succeeded}/${a.informedRetries.count}`)} → ${`${b.informedRetries.succeeded}/${b.informedRetries.count}`.padEnd(7)} succeeded`,
     ...k.failureStages.map(
       (f) =>
@@ -67,6 +70,20 @@ export function renderOutcomeComparison(options: {
     lines.push(`  ${l}${' '.repeat(Math.max(0, width - l.replace(ANSI, '').length))}${right[i] ?? ''}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A 95 % credible interval, e.g. `[23–88%]`. */
+function interval(p: RateComparison['a']): string {
+  return p.trials === 0 ? '   –   ' : `[${Math.round(p.low * 100)}–${Math.round(p.high * 100)}%]`;
+}
+
+/** P(better) and what it allows one to say. */
+function tell(k: RateComparison): string {
+  if (k.pBetter === null) return 'no attempts on one side';
+  const p = `P(better) ${k.pBetter.toFixed(2)}`;
+  if (k.verdict === 'b-better') return `${p}: b is better`;
+  if (k.verdict === 'a-better') return `${p}: a is better`;
+  return `${p}: the samples cannot tell`;
 }
 
 function total(summary: OutcomeComparison['a']['summary']): number {

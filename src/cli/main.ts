@@ -3,6 +3,7 @@ import { readEngineVersion } from '../version.js';
 import * as campaign from './campaign.js';
 import * as change from './change.js';
 import * as diff from './diff.js';
+import * as evolve from './evolve.js';
 import { exitCodeFor, formatError } from './format-error.js';
 import * as lineage from './lineage.js';
 import * as parse from './parse.js';
@@ -32,6 +33,7 @@ const COMMANDS = [
   change,
   sandbox,
   worker,
+  evolve,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

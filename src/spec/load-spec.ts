@@ -21,7 +21,8 @@ const manifestSpecPathSchema = z.object({ 'spec-path': z.string().min(1) });
 /**
  * Loads and validates a spec by reference:
  * - `CAMBRIAN-SPEC-005` → `<root>/spec/CAMBRIAN-SPEC-005.md`
- * - `CAMBRIAN-SPEC-005@0.2.0` → the current file if its version is 0.2.0, else `<root>/spec/archive/CAMBRIAN-SPEC-005@0.2.0.md`
+ * - `CAMBRIAN-SPEC-005@0.2.0` → the current file if its version is 0.2.0, else `<root>/spec/archive/CAMBRIAN-SPEC-005@0.2.0.md`,
+ *   else (given a generations dir) the version `cambrian evolve` made, `<generationsDir>/.cambrian/specs/…@0.2.0.md`
  * - a path to a `.md` file (relative to the working directory)
  * - `gen-N` → the spec copy named by `<generationsDir>/gen-N/manifest.json` (`spec-path`)
  */
@@ -76,8 +77,13 @@ export async function loadSpec(ref: string, options: LoadSpecOptions = {}): Prom
       currentError = error;
     }
   }
-  const archivedPath = path.join(root, 'spec', 'archive', `${id}@${version}.md`);
-  const archived = await readSpecBytes(archivedPath);
+  let archivedPath = path.join(root, 'spec', 'archive', `${id}@${version}.md`);
+  let archived = await readSpecBytes(archivedPath);
+  if (archived === undefined && options.generationsDir !== undefined) {
+    // Versions made by `cambrian evolve` are kept with the lineage (`.cambrian/specs/`), not in spec/.
+    archivedPath = path.join(options.generationsDir, '.cambrian', 'specs', `${id}@${version}.md`);
+    archived = await readSpecBytes(archivedPath);
+  }
   if (archived === undefined) {
     if (currentError !== undefined) throw currentError;
     const versions = await describeKnown(

@@ -1,0 +1,106 @@
+import { open, readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+const outcomeSchema = z.object({
+  attempts: z.number().int().nonnegative(),
+  viable: z.number().int().nonnegative(),
+  firstTry: z.object({ attempts: z.number().int().nonnegative(), viable: z.number().int().nonnegative() }),
+  failuresByStage: z.record(z.string(), z.number()),
+  tokens: z.number().nonnegative(),
+});
+
+/** One line of an evolve run's append-only log (`.cambrian/evolve/<id>/log.jsonl`): the run is rebuilt from these. */
+export const evolveEntrySchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    id: z.string(),
+    spec: z.object({ id: z.string(), version: z.string(), hash: z.string(), file: z.string() }),
+    landscape: z.string(),
+    campaigns: z.number().int().positive(),
+    length: z.number().int().positive(),
+    screening: z.number().int().positive(),
+    budget: z.number().nullable(),
+    seed: z.string(),
+    at: z.string(),
+  }),
+  z.object({
+    type: z.literal('mutant'),
+    step: z.number().int().positive(),
+    version: z.string(),
+    parentVersion: z.string(),
+    mutation: z.object({ name: z.string(), type: z.string() }),
+    file: z.string(),
+    at: z.string(),
+  }),
+  z.object({
+    type: z.literal('rejected'),
+    step: z.number().int().positive(),
+    version: z.string(),
+    by: z.enum(['guard', 'screen']),
+    reason: z.string(),
+    /** Tokens the rejection cost (the screen's request; 0 for the guard). */
+    tokens: z.number().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('admitted'),
+    step: z.number().int().positive(),
+    version: z.string(),
+    /** The screen's summary, and the tokens it cost. */
+    screen: z.string(),
+    tokens: z.number().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('campaign'),
+    step: z.number().int().nonnegative(),
+    version: z.string(),
+    stage: z.enum(['head', 'screening', 'full']),
+    seed: z.string(),
+    outcome: outcomeSchema,
+    at: z.string(),
+  }),
+  z.object({
+    type: z.literal('decision'),
+    step: z.number().int().positive(),
+    version: z.string(),
+    decision: z.enum(['drop', 'promote', 'keep']),
+    pBetter: z.number(),
+    against: z.object({ version: z.string(), viable: z.number(), attempts: z.number() }),
+    head: z.string(),
+  }),
+  z.object({ type: z.literal('monitor'), step: z.number().int().nonnegative(), rule: z.string(), action: z.string() }),
+  z.object({ type: z.literal('end'), reason: z.string(), head: z.string(), at: z.string() }),
+]);
+export type EvolveEntry = z.infer<typeof evolveEntrySchema>;
+
+/** Appends one entry and flushes it to disk before returning: what the log says happened, happened. */
+export async function appendEntry(file: string, entry: EvolveEntry): Promise<void> {
+  const line = `${JSON.stringify(evolveEntrySchema.parse(entry))}\n`;
+  const handle = await open(file, 'a');
+  try {
+    await handle.write(line);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the log. A last line cut by a kill is dropped (its entry never happened: it is written again on resume); a
+ * bad line before the last is damage, reported with its number.
+ */
+export async function readLog(file: string): Promise<EvolveEntry[]> {
+  const text = await readFile(file, 'utf8');
+  const lines = text.split('\n');
+  const entries: EvolveEntry[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const last = i >= lines.length - 2 && !text.endsWith(`${line}\n`);
+    try {
+      entries.push(evolveEntrySchema.parse(JSON.parse(line)));
+    } catch (error) {
+      if (last) return;
+      throw new Error(`${file}:${i + 1}: damaged evolve log line (${(error as Error).message.slice(0, 120)})`);
+    }
+  });
+  return entries;
+}

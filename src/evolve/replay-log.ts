@@ -1,0 +1,87 @@
+import { compareSemver } from '../spec/semver.js';
+import type { EvolveEntry } from './evolve-log.js';
+import type { Counts } from './selection-rule.js';
+
+/** Where a run stands, rebuilt from its log alone. */
+export interface EvolveState {
+  head: string;
+  /** The step to work on: 0 evaluates the starting head; n ≥ 1 is the n-th mutant. */
+  step: number;
+  /** The mutant of the open step: made, not yet decided or rejected; null when the next step needs a mutant. */
+  current: { version: string; admitted: boolean; screened: boolean; full: boolean } | null;
+  /** Viable attempts of every version over all its campaigns. */
+  evidence: Map<string, Counts>;
+  campaigns: number;
+  tokens: number;
+  tried: Set<string>;
+  versions: string[];
+  ended: boolean;
+}
+
+export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
+  const state: EvolveState = {
+    head: '',
+    step: 0,
+    current: null,
+    evidence: new Map(),
+    campaigns: 0,
+    tokens: 0,
+    tried: new Set(),
+    versions: [],
+    ended: false,
+  };
+  for (const entry of entries) {
+    switch (entry.type) {
+      case 'start':
+        state.head = entry.spec.version;
+        state.versions.push(entry.spec.version);
+        break;
+      case 'mutant':
+        state.step = entry.step;
+        state.current = { version: entry.version, admitted: false, screened: false, full: false };
+        state.tried.add(entry.mutation.name);
+        state.versions.push(entry.version);
+        break;
+      case 'rejected':
+        state.tokens += entry.tokens;
+        state.current = null;
+        state.step = entry.step + 1;
+        break;
+      case 'admitted':
+        state.tokens += entry.tokens;
+        if (state.current !== null) state.current.admitted = true;
+        break;
+      case 'campaign': {
+        state.campaigns += 1;
+        state.tokens += entry.outcome.tokens;
+        const before = state.evidence.get(entry.version) ?? { successes: 0, trials: 0 };
+        state.evidence.set(entry.version, {
+          successes: before.successes + entry.outcome.viable,
+          trials: before.trials + entry.outcome.attempts,
+        });
+        if (entry.stage === 'head') state.step = 1;
+        if (entry.stage === 'screening' && state.current !== null) state.current.screened = true;
+        if (entry.stage === 'full' && state.current !== null) state.current.full = true;
+        break;
+      }
+      case 'decision':
+        state.head = entry.head;
+        state.current = null;
+        state.step = entry.step + 1;
+        break;
+      case 'end':
+        state.ended = true;
+        break;
+      case 'monitor':
+        break;
+    }
+  }
+  return state;
+}
+
+/** One patch above every version the run knows, so siblings never share a version. */
+export function nextVersion(versions: readonly string[]): string {
+  const top = [...versions].sort(compareSemver).at(-1) ?? '0.0.0';
+  const [major, minor, patch] = top.split(/[.+-]/).map(Number);
+  return `${major ?? 0}.${minor ?? 0}.${(patch ?? 0) + 1}`;
+}

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CambrianError, UsageError } from '../errors.js';
+import { loadSpec } from '../spec/load-spec.js';
+import { parseSpec, type Spec } from '../spec/parse-spec.js';
+import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { appendEntry, type EvolveEntry, readLog } from './evolve-log.js';
+import { guardMutation } from './guard-mutation.js';
+import { type Landscape, loadLandscape } from './landscape.js';
+import { mutateExemplar } from './mutate-exemplar.js';
+import { nextVersion, replayLog } from './replay-log.js';
+import { readScreenVerdict, screenExemplar } from './screen-mutation.js';
+import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
+import { simulateCampaign } from './simulate-campaign.js';
+
+export interface EvolveOptions {
+  spec?: string;
+  /** Campaigns to run in all (head, screening and full campaigns each count one). */
+  campaigns?: number;
+  /** Attempts of a full evaluation (the screening campaign is the first part of it). */
+  length?: number;
+  /** Token budget of the whole run. */
+  budget?: number | null;
+  /** The landscape of the simulation mode: outcomes drawn from it, no rig. */
+  simulate?: string;
+  resume?: string;
+  seed?: string;
+  generationsDir?: string;
+  /** Wall time of one simulated attempt, so a simulation can be watched or interrupted. */
+  paceMs?: number;
+  signal?: AbortSignal;
+  onEntry?: (entry: EvolveEntry) => void;
+}
+
+export interface EvolveResult {
+  id: string;
+  log: string;
+  head: string;
+  entries: EvolveEntry[];
+}
+
+/** Where evolved spec versions are kept: with the lineage, addressable as `ID@version` (loadSpec looks here). */
+export function evolvedSpecsDir(generationsDir: string): string {
+  return path.join(lineagePaths(generationsDir).state, 'specs');
+}
+
+/**
+ * `cambrian evolve`: each step takes the head, mutates it (the exemplar plays the landscape's catalogue), guards and
+ * screens the mutant, evaluates it in a cascade (screening campaign, then the full one while it could still win) and
+ * selects with posteriors. Everything is appended to the log before the next thing starts, and a resume replays the
+ * log: a logged campaign is never run again, an unlogged one is run (its outcome is seeded by its place in the run).
+ */
+export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
+  const generationsDir = resolveGenerationsDir(options.generationsDir);
+  const root = path.join(lineagePaths(generationsDir).state, 'evolve');
+  let id: string;
+  let entries: EvolveEntry[];
+  if (options.resume !== undefined) {
+    id = options.resume;
+    entries = await readLog(path.join(root, id, 'log.jsonl')).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new UsageError(`no evolve run ${id} in ${generationsDir}`, 'the run id is printed when a run starts');
+    });
+  } else {
+    if (options.spec === undefined) throw new UsageError('evolve needs --spec <ref>', 'or --resume <run-id>');
+    if (options.simulate === undefined)
+      throw new UsageError(
+        'evolve runs in the simulation mode only so far: pass --simulate <landscape.json>',
+        'see examples/evolve/landscape.json',
+      );
+    id = `evo-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
+    entries = [];
+  }
+  const log = path.join(root, id, 'log.jsonl');
+  await mkdir(path.dirname(log), { recursive: true });
+  const specsDir = evolvedSpecsDir(generationsDir);
+  await mkdir(specsDir, { recursive: true });
+  const append = async (entry: EvolveEntry): Promise<void> => {
+    await appendEntry(log, entry);
+    entries.push(entry);
+    options.onEntry?.(entry);
+  };
+
+  if (entries[0]?.type !== 'start') {
+    const spec = await loadSpec(options.spec ?? '', { generationsDir });
+    const length = options.length ?? 8;
+    await append({
+      type: 'start',
+      id,
+      spec: { id: spec.id, version: spec.version, hash: spec.hash, file: spec.path },
+      landscape: path.resolve(options.simulate ?? ''),
+      campaigns: options.campaigns ?? 20,
+      length,
+      screening: Math.max(1, Math.round((length * 3) / 8)),
+      budget: options.budget ?? null,
+      seed: options.seed ?? id,
+      at: new Date().toISOString(),
+    });
+  }
+  const start = entries[0];
+  if (start?.type !== 'start') throw new Error('unreachable: the log starts with its start entry');
+  const landscape = await loadLandscape(start.landscape);
+  const specs = new Map<string, Spec>();
+  const base = parseSpec({ bytes: await readFile(start.spec.file), file: start.spec.file });
+  if (base.hash !== start.spec.hash)
+    throw new CambrianError({
+      code: 'E_EVOLVE_SPEC_CHANGED',
+      message: `${start.spec.file} no longer hashes as ${start.spec.hash}: run ${id} evolved from that exact version`,
+      hint: 'restore that version (it may be in spec/archive/) to resume',
+    });
+  specs.set(base.version, base);
+
+  const campaign = async (step: number, version: string, stage: 'head' | 'screening' | 'full', length: number) => {
+    const seed = `${start.seed}/${step}/${stage}`;
+    if (options.paceMs !== undefined)
+      await sleep(options.paceMs * length, undefined, options.signal ? { signal: options.signal } : {});
+    const spec = specs.get(version) ?? (await loadEvolved(specsDir, start.spec.id, version));
+    specs.set(version, spec);
+    const outcome = simulateCampaign({ landscape, specText: spec.text, length, maxRetries: 3, seed });
+    await append({ type: 'campaign', step, version, stage, seed, outcome, at: new Date().toISOString() });
+  };
+
+  for (;;) {
+    const state = replayLog(entries);
+    if (state.ended) break;
+    const stop = stopReason(state, start, landscape);
+    if (stop !== null) {
+      await append({ type: 'end', reason: stop, head: state.head, at: new Date().toISOString() });
+      break;
+    }
+    if (options.signal?.aborted === true) break;
+    const step = state.step;
+    if (step === 0) {
+      await campaign(0, state.head, 'head', start.length);
+      continue;
+    }
+    const current = state.current;
+    if (current === null) {
+      const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
+      const edit = landscape.edits.find((e) => !state.tried.has(e.name));
+      if (edit === undefined) throw new Error('unreachable: stopReason ends a run with no edit left');
+      const version = nextVersion(state.versions);
+      const bytes = mutateExemplar({ parent, edit, version });
+      const file = path.join(specsDir, `${start.spec.id}@${version}.md`);
+      await writeFile(file, bytes);
+      await append({
+        type: 'mutant',
+        step,
+        version,
+        parentVersion: parent.version,
+        mutation: { name: edit.name, type: edit.type },
+        file,
+        at: new Date().toISOString(),
+      });
+      continue;
+    }
+    if (!current.admitted) {
+      // Guard and screen run again after a kill between the mutant and their verdict: both read only the two files.
+      const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
+      const file = path.join(specsDir, `${start.spec.id}@${current.version}.md`);
+      const guarded = guardMutation({ parent, bytes: await readFile(file), file });
+      if (!guarded.ok) {
+        await append({
+          type: 'rejected',
+          step,
+          version: current.version,
+          by: 'guard',
+          reason: guarded.reason,
+          tokens: 0,
+        });
+        continue;
+      }
+      specs.set(current.version, guarded.spec);
+      const reply = screenExemplar({ parent, mutant: guarded.spec });
+      const verdict = readScreenVerdict(reply);
+      const tokens = Math.ceil((parent.text.length + guarded.spec.text.length + reply.length) / 4);
+      if (!verdict.coherent) {
+        const reason = verdict.issues.join('; ');
+        await append({ type: 'rejected', step, version: current.version, by: 'screen', reason, tokens });
+        continue;
+      }
+      await append({ type: 'admitted', step, version: current.version, screen: verdict.summary, tokens });
+      continue;
+    }
+    const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
+    const mine = state.evidence.get(current.version) ?? { successes: 0, trials: 0 };
+    if (!current.screened) {
+      await campaign(step, current.version, 'screening', start.screening);
+      continue;
+    }
+    if (!current.full) {
+      const { next, pBetter } = decideAfterScreening(head, mine);
+      if (next === 'drop') {
+        await append(decision(step, current.version, 'drop', pBetter, state.head, head));
+        continue;
+      }
+      await campaign(step, current.version, 'full', start.length - start.screening);
+      continue;
+    }
+    const { decision: verdict, pBetter } = decideAfterFull(head, mine);
+    await append(decision(step, current.version, verdict, pBetter, state.head, head));
+  }
+  return { id, log, head: replayLog(entries).head, entries };
+}
+
+function decision(
+  step: number,
+  version: string,
+  verdict: 'drop' | 'promote' | 'keep',
+  pBetter: number,
+  head: string,
+  evidence: { successes: number; trials: number },
+): EvolveEntry {
+  return {
+    type: 'decision',
+    step,
+    version,
+    decision: verdict,
+    pBetter,
+    against: { version: head, viable: evidence.successes, attempts: evidence.trials },
+    head: verdict === 'promote' ? version : head,
+  };
+}
+
+function stopReason(
+  state: ReturnType<typeof replayLog>,
+  start: Extract<EvolveEntry, { type: 'start' }>,
+  landscape: Landscape,
+): string | null {
+  if (state.campaigns >= start.campaigns) return `${state.campaigns} campaigns run`;
+  if (start.budget !== null && state.tokens >= start.budget) return `token budget of ${start.budget} spent`;
+  if (state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
+    return 'every mutation of the landscape was tried';
+  return null;
+}
+
+async function loadEvolved(dir: string, id: string, version: string): Promise<Spec> {
+  const file = path.join(dir, `${id}@${version}.md`);
+  return parseSpec({ bytes: await readFile(file), file });
+}
