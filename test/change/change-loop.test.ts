@@ -5,26 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationRecord } from '../../src/artifact/generation-record-schema.js';
 import type { ChangeSessionSummary } from '../../src/change/run-change-session.js';
 import type { ReportData } from '../../src/report/build-report-data.js';
-import { runCli } from '../e2e/run-cli.js';
+import { seedMinimal, startCli } from './change-cli.js';
 
 // The reflect loop offline, on MINIMAL-SPEC-001 (three example programs, each a ~10 s rig run): three changes in a
 // row, then a loop stopped by Ctrl-C in the middle of a rig run and by the budget, and resumed.
 let work: string;
 let seeded: string;
 
-function env(): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!/^(CAMBRIAN_|ANTHROPIC_|OPENAI_)/.test(key)) clean[key] = value;
-  return { ...clean, NO_COLOR: '1' };
-}
-
-function start(args: string[], generations: string) {
-  return runCli([...args, '--generations', generations], { cwd: path.resolve('.'), env: env() });
-}
-
 async function cli(args: string[], generations: string) {
-  return start(args, generations).done;
+  return startCli(args, generations).done;
 }
 
 async function recordOf(generations: string, generation: number): Promise<GenerationRecord> {
@@ -35,8 +24,7 @@ async function recordOf(generations: string, generation: number): Promise<Genera
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'cambrian-change-loop-'));
   seeded = path.join(work, 'seeded');
-  const seed = await cli(['reproduce', '--spec', 'MINIMAL-SPEC-001'], seeded);
-  expect(seed.code, seed.stderr).toBe(0);
+  await seedMinimal(seeded);
 }, 120_000);
 afterAll(() => rm(work, { recursive: true, force: true }));
 
@@ -95,7 +83,7 @@ describe('cambrian change --reflect --loop, offline', () => {
   it('stops cleanly on Ctrl-C in the middle of a rig run and on the budget; a rerun resumes with the same program', async () => {
     const generations = path.join(work, 'stopped');
     await cp(seeded, generations, { recursive: true });
-    const run = start(['change', '--reflect', '--spec', 'MINIMAL-SPEC-001', '--loop', '3', '--json'], generations);
+    const run = startCli(['change', '--reflect', '--spec', 'MINIMAL-SPEC-001', '--loop', '3', '--json'], generations);
     await run.waitForStderr('gen-2: spawned', 120_000);
     run.child.kill('SIGINT');
     const stopped = await run.done;
