@@ -68,22 +68,32 @@ describe('cambrian report of directed changes, in headless Chromium', () => {
     await mkdir(path.join(generations, '.cambrian', 'programs'), { recursive: true });
     await writeFile(path.join(generations, PROGRAM_FILE), PROGRAM);
     const viable = { outcome: 'promoted', rigResult: 'viable', passed: 5 } as const;
-    const approved = { approved: true, issues: [], confidence: 'high', summary: 'does what it asks' } as const;
-    const rejected = {
+    type Verdict = NonNullable<DirectedRecord['review']>;
+    const approved: Verdict = {
+      approved: true,
+      issues: [],
+      confidence: 'high',
+      summary: 'does what it asks',
+      malformed: false,
+      repaired: false,
+      model: 'claude-haiku-4-5',
+    };
+    const rejected: Verdict = {
+      ...approved,
       approved: false,
       issues: [`the JSON case is missing ${HOSTILE}`],
       confidence: 'medium',
       summary: 'incomplete',
-    } as const;
+    };
     const records: GenerationRecord[] = [
       makeRecord({ generation: 1, ...viable }),
       {
         ...makeRecord({ generation: 2, parent: 1, ...viable, outcome: 'failed', reason: 'rejected by the reviewer' }),
-        directed: directed(0, { ...rejected, malformed: false, repaired: false, model: 'claude-haiku-4-5' }, 'review'),
+        directed: directed(0, rejected, 'review'),
       },
       {
         ...makeRecord({ generation: 3, parent: 1, ...viable }),
-        directed: directed(1, { ...approved, malformed: false, repaired: false, model: 'claude-haiku-4-5' }, null),
+        directed: directed(1, approved, null),
       },
     ];
     await writeFixtureLineage(generations, { records });
@@ -112,7 +122,12 @@ describe('cambrian report of directed changes, in headless Chromium', () => {
     const look = (selector: string) =>
       page.$$eval(selector, (edges) =>
         edges.map((edge) => {
-          const style = getComputedStyle(edge);
+          // Runs in the page: the browser's getComputedStyle.
+          const style = (
+            globalThis as unknown as {
+              getComputedStyle(e: unknown): { strokeDasharray: string; stroke: string };
+            }
+          ).getComputedStyle(edge);
           return `${style.strokeDasharray} ${style.stroke}`;
         }),
       );
