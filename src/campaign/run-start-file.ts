@@ -21,7 +21,8 @@ export const runStartFileSchema = z
   .passthrough();
 export type RunStartFile = z.infer<typeof runStartFileSchema>;
 
-const START_FILE = /^(run-[A-Za-z0-9-]+)\.start\.json$/;
+// Runs of `reproduce`/`campaign` (run-…) and sessions of `cambrian change` (change-…).
+const START_FILE = /^((?:run|change)-[A-Za-z0-9-]+)\.start\.json$/;
 
 export async function writeRunStart(
   paths: LineagePaths,

@@ -12,6 +12,7 @@ import {
   type RoleConfig,
   resolveRole,
 } from '../gateway/roles.js';
+import { maskStageTimes } from './describe-numbers.js';
 
 export const CHANGE_ROLES = ['change', 'review', 'reflect'] as const satisfies readonly ChangeRoleName[];
 
@@ -110,7 +111,7 @@ export function roleOfPurpose(purpose: string | null): ChangeRoleName {
  */
 export function createChangeBackend(options: { roles: ChangeRoles; exemplar: Backend; timeoutMs?: number }): Backend {
   const { roles } = options;
-  const replay = roles.replay === null ? undefined : createReplayBackend({ file: roles.replay });
+  const replay = roles.replay === null ? undefined : createReplayBackend({ file: roles.replay, mask: maskStageTimes });
   const deps = { exemplar: options.exemplar, replay, timeoutMs: options.timeoutMs };
   const backends = Object.fromEntries(CHANGE_ROLES.map((role) => [role, createBackend(roles[role], deps)])) as Record<
     ChangeRoleName,

@@ -10,3 +10,9 @@ export const GUARD_THRESHOLDS = {
   /** Test files the change may delete or empty: none. */
   maxTestFilesRemoved: 0,
 } as const;
+
+/** The thresholds as one line, for the diagnostics of every guard refusal. */
+export function describeThresholds(): string {
+  const t = GUARD_THRESHOLDS;
+  return `guard thresholds: test cases lost ≤ ${t.maxTestCasesLost}, test files deleted or emptied ≤ ${t.maxTestFilesRemoved}, trivial-assertion share rise ≤ ${t.maxTrivialShareRise}`;
+}

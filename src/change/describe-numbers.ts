@@ -1,6 +1,13 @@
 import type { GenerationRecord } from '../artifact/generation-record-schema.js';
 import type { GuardVerdict } from './check-guards.js';
 
+const STAGE_TIMES = '- stage times (ms):';
+
+/** The stage times differ on every run: a replay of a review compares everything else (see createReplayBackend). */
+export function maskStageTimes(text: string): string {
+  return text.replace(/^- stage times \(ms\): .*$/gm, `${STAGE_TIMES} (masked for replay)`);
+}
+
 /** The rig's and the guards' numbers before and after a change, as lines for the reviewer. */
 export function describeNumbers(options: {
   parentRecord: GenerationRecord | null;
@@ -20,7 +27,7 @@ export function describeNumbers(options: {
   const stages = after.stage_durations_ms as Record<string, number> | undefined;
   if (stages !== undefined) {
     lines.push(
-      `- stage times (ms): ${Object.entries(stages)
+      `${STAGE_TIMES} ${Object.entries(stages)
         .map(([stage, ms]) => `${stage} ${ms}`)
         .join(', ')}`,
     );

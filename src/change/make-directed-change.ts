@@ -13,6 +13,7 @@ import { diffGenerations } from '../supervisor/diff-generations.js';
 import type { Lineage } from '../supervisor/open-lineage.js';
 import { ApplyChangeError, applyChange } from './apply-change.js';
 import { callRole, type RoleLedger, type RoleUsage } from './call-role.js';
+import { describeThresholds } from './change-thresholds.js';
 import { checkGuards, type GuardVerdict } from './check-guards.js';
 import { describeNumbers } from './describe-numbers.js';
 import type { DirectedRecord, RoleUsageRecord } from './directed-record-schema.js';
@@ -210,7 +211,7 @@ export async function makeDirectedChange(options: DirectedChangeOptions): Promis
           failure = {
             stage: 'guard',
             summary: 'refused by the guards',
-            details: guards.violations.map((v) => `- ${v}`),
+            details: [...guards.violations.map((v) => `- ${v}`), `- ${describeThresholds()}`],
             directedStage: 'guard',
           };
         } else {

@@ -28,6 +28,26 @@ export function cutDiff(patch: string, maxChars = MAX_REVIEW_DIFF_CHARS): { diff
   };
 }
 
+// Files the engine writes into every generation, never the change role: their diff is noise to a reviewer (Loom's
+// reviewer rejected good work over environment artifacts) and holds a timestamp.
+const ENGINE_FILES = ['manifest.json'];
+
+/** The patch without the parts of engine-written files, and a note naming what was left out. */
+export function withoutEngineFiles(patch: string): { patch: string; note: string | null } {
+  const parts = patch.split(/(?=^diff --git )/m);
+  // `diff --git <from>/<path> <to>/<path>`: the part of a file is engine-written when its path is one of them.
+  const engine = (part: string) => {
+    const to = /^diff --git \S+ \S+?\/(\S+)$/m.exec(part.split('\n', 1)[0] ?? '')?.[1];
+    return to !== undefined && ENGINE_FILES.includes(to);
+  };
+  const left = parts.filter(engine);
+  if (left.length === 0) return { patch, note: null };
+  return {
+    patch: parts.filter((part) => !engine(part)).join(''),
+    note: `${ENGINE_FILES.join(', ')} (written by the engine) not shown`,
+  };
+}
+
 /**
  * Stage 2: the `review` role reads the program, the diff and the rig's numbers and answers JSON. A malformed answer
  * gets one repair request; malformed again, the review counts as failed (not approved, the reason as its issue).
@@ -44,7 +64,9 @@ export async function reviewChange(options: {
   budget: number | null;
   signal: AbortSignal;
 }): Promise<ReviewRecord> {
-  const { diff, note } = cutDiff(options.patch);
+  const shown = withoutEngineFiles(options.patch);
+  const { diff, note: cutNote } = cutDiff(shown.patch);
+  const note = shown.note === null ? cutNote : `${cutNote}; ${shown.note}`;
   const user = fillPrompt('review-task', {
     programText: options.programText.trimEnd(),
     parent: options.parent,

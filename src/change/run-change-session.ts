@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { listArtifactFiles } from '../artifact/list-artifact-files.js';
+import { writeRunStart } from '../campaign/run-start-file.js';
 import { CambrianError, UsageError } from '../errors.js';
 import { BackendError } from '../gateway/backend.js';
 import { createChangeExemplarBackend } from '../gateway/backends/exemplar-change.js';
@@ -114,11 +115,18 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
   };
   try {
     const lineage = await openLineage({ generationsDir, run: session, recover: true });
+    // Whether this session's tokens cost anything: the records of its generations are priced by it (offline: $0).
+    await writeRunStart(lineage.paths, {
+      run: session,
+      campaign: null,
+      started: new Date().toISOString(),
+      billed: !offline,
+    });
     let failuresInARow = 0;
     let loopSpec: string | null = null;
     for (let index = 0; index < loop; index += 1) {
       if (signal.aborted) {
-        summary.stopped = `stopped (${String(signal.reason)})`;
+        summary.stopped = stopReason(signal.reason, signal);
         break;
       }
       // The first change may start from --from; every later one from the newest promoted result of the same spec.
@@ -147,8 +155,9 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
             signal,
           }));
       } catch (error) {
-        if (error instanceof BudgetSpentError) {
-          summary.stopped = error.message;
+        const stopped = stopReason(error, signal);
+        if (stopped !== null) {
+          summary.stopped = stopped;
           break;
         }
         throw describeBackendError(error, 'reflect');
@@ -196,8 +205,9 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
           signal,
         });
       } catch (error) {
-        if (error instanceof BudgetSpentError) {
-          summary.stopped = error.message;
+        const stopped = stopReason(error, signal);
+        if (stopped !== null) {
+          summary.stopped = stopped;
           break;
         }
         throw describeBackendError(error, 'change');
@@ -215,7 +225,11 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
       }
     }
     summary.usage = ledger.byRole();
-    summary.exitCode = summary.promoted.length > 0 && summary.changes.every((c) => c.promoted !== null) ? 0 : 1;
+    // 0 only when every change asked for ran and was promoted: a stop (budget, Ctrl-C) or a refusal is not success.
+    summary.exitCode =
+      summary.stopped === null && summary.changes.length === loop && summary.changes.every((c) => c.promoted !== null)
+        ? 0
+        : 1;
     await mkdir(path.join(lineage.paths.state, 'changes'), { recursive: true });
     await writeFileAtomic(
       path.join(lineage.paths.state, 'changes', `${session}.json`),
@@ -226,6 +240,16 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
     await rm(workRoot, { recursive: true, force: true }).catch(() => {});
     await lock.release().catch(() => {});
   }
+}
+
+/**
+ * Why the loop stops instead of failing: the budget is spent, or the signal (Ctrl-C) ended the current step, whose
+ * generation the Supervisor closed as undecided, so a rerun starts from the newest promoted result. Null otherwise.
+ */
+function stopReason(error: unknown, signal: AbortSignal): string | null {
+  if (error instanceof BudgetSpentError) return error.message;
+  if (signal.aborted) return `stopped by ${String(signal.reason)}; run the same command again to go on`;
+  return null;
 }
 
 /** A provider's refusal becomes one line naming the role; anything else is passed on. */

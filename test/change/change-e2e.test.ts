@@ -59,7 +59,14 @@ describe('cambrian change, offline', () => {
     expect(guard?.directed?.failure_stage).toBe('guard');
     expect(guard?.viability?.status).toBe('viable');
     expect(guard?.directed?.diagnostics.join('\n')).toMatch(/test files removed: test\/echo\.test\.ts deleted/);
+    expect(guard?.directed?.diagnostics.join('\n')).toContain(
+      'guard thresholds: test cases lost ≤ 0, test files deleted or emptied ≤ 0, trivial-assertion share rise ≤ 0',
+    );
+    // The guards refused it before any reviewer looked: no review, no review request billed to it.
     expect(guard?.directed?.review).toBeNull();
+    expect(guard?.directed?.usage.review.exchanges).toBe(0);
+    // Reviewer requests of the whole session: reject 1, malformed 2 (answer and repair), approve 1; none for the guard.
+    expect(summary.usage.review?.exchanges).toBe(4);
     expect(rejected?.directed?.failure_stage).toBe('review');
     expect(rejected?.directed?.review).toMatchObject({ approved: false, confidence: 'medium', malformed: false });
     expect(rejected?.reason).toContain('rejected by the reviewer');

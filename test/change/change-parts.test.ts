@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGuards } from '../../src/change/check-guards.js';
+import { maskStageTimes } from '../../src/change/describe-numbers.js';
 import { parseChangeReply } from '../../src/change/parse-change-reply.js';
-import { cutDiff } from '../../src/change/review-change.js';
+import { cutDiff, withoutEngineFiles } from '../../src/change/review-change.js';
 import { readReviewAnswer } from '../../src/change/review-schema.js';
 
 const SPEC = 'spec/S-001.md';
@@ -110,5 +111,26 @@ describe('the reviewer answer', () => {
     expect(diff).toContain('a/a.ts');
     expect(diff).not.toContain('b/b.ts');
     expect(note).toMatch(/^cut: .* left out: b\.ts$/);
+  });
+});
+
+describe('what the reviewer is shown', () => {
+  it('leaves the engine-written manifest out of the diff and says so', () => {
+    const patch = [
+      'diff --git gen-1/manifest.json gen-2/manifest.json',
+      '+  "created-at": "2026-01-01T00:00:00.000Z"',
+      'diff --git gen-1/test/a.test.ts gen-2/test/a.test.ts',
+      '+it("a")',
+      '',
+    ].join('\n');
+    const shown = withoutEngineFiles(patch);
+    expect(shown.patch).toBe('diff --git gen-1/test/a.test.ts gen-2/test/a.test.ts\n+it("a")\n');
+    expect(shown.note).toBe('manifest.json (written by the engine) not shown');
+    expect(withoutEngineFiles('diff --git a/src/manifest.json b/src/manifest.json\n+x\n').note).toBeNull();
+  });
+
+  it('masks only the stage times for a replay', () => {
+    const numbers = '- tests run by the rig: 5 → 8\n- stage times (ms): manifest 3, build 812\n';
+    expect(maskStageTimes(numbers)).toBe('- tests run by the rig: 5 → 8\n- stage times (ms): (masked for replay)\n');
   });
 });
