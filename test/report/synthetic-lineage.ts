@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { GenerationRecord } from '../../src/artifact/generation-record-schema.js';
 import { hashBytes } from '../../src/artifact/hash.js';
 import type { CampaignFile } from '../../src/campaign/campaign-store.js';
+import { findEngineRoot } from '../../src/version.js';
 import { makeCampaign, makeRecord, makeRun, SERVICE_STAGES, writeFixtureLineage } from '../campaign/lineage-fixture.js';
 
 /**
@@ -27,7 +28,6 @@ export interface SyntheticLineage {
   specs: Array<{ version: string; parent: string; text: string; hash: string }>;
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const SPEC_ID = 'MINIMAL-SPEC-001';
 const PROVIDERS = [
   { provider: 'anthropic', model: 'claude-sonnet-4-6', escalation: 'claude-opus-4-6' },
@@ -187,7 +187,7 @@ function weightedStage(random: () => number): number {
 
 /** Versions 0.2.0, 0.3.0, …: each edits the shipped spec a little; one branches off an older version than the last. */
 function makeSpecVersions(count: number, random: () => number): SyntheticLineage['specs'] {
-  const base = readFileSync(path.join(ROOT, 'spec', `${SPEC_ID}.md`), 'utf8');
+  const base = readFileSync(path.join(findEngineRoot(), 'spec', `${SPEC_ID}.md`), 'utf8');
   const specs: SyntheticLineage['specs'] = [];
   for (let i = 0; i < count; i++) {
     const version = `0.${i + 2}.0`;
