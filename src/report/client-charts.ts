@@ -45,7 +45,8 @@ export const CLIENT_CHARTS_JS = String.raw`
         root.appendChild(rect);
         if (options.stacked) acc += bh;
       });
-      if (i % step === 0) root.appendChild(svg('text', { 'class': 'axis', x: x0 + (slot - 8) / 2, y: h - bottom + 14, 'text-anchor': 'middle' }, label));
+      // Anchored at the bar's left edge: a centred label wider than its slot would reach into the y-axis labels.
+      if (i % step === 0) root.appendChild(svg('text', { 'class': 'axis', x: x0, y: h - bottom + 14 }, label));
     });
     host.appendChild(root);
     var legend = el('div', { 'class': 'legend' });
