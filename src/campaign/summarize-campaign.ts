@@ -167,7 +167,7 @@ export function summarizeCampaign(options: {
  * An informed retry is a generation the Prime made after a failure: the gateway saw `retry` requests for it. Without
  * the run summary: any generation after the first of its run (the Prime retries until its one promotion).
  */
-function isInformedRetry(
+export function isInformedRetry(
   record: GenerationRecord,
   all: readonly GenerationRecord[],
   runs: ReadonlyMap<string, RunSummaryFile>,

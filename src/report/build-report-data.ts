@@ -4,26 +4,36 @@ import type { GenerationRecord } from '../artifact/generation-record-schema.js';
 import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { buildLineageTree, type LineageNode } from '../campaign/build-lineage-tree.js';
 import type { LineageData } from '../campaign/load-lineage-data.js';
-import { type CampaignSummary, summarizeCampaign } from '../campaign/summarize-campaign.js';
+import type { RunSummaryFile } from '../campaign/read-run-summaries.js';
+import { type CampaignSummary, isInformedRetry, summarizeCampaign } from '../campaign/summarize-campaign.js';
 import { CambrianError } from '../errors.js';
 import { diffGenerations, type FileChange } from '../supervisor/diff-generations.js';
+import { describeSpecVersions, type ReportSpecVersion } from './describe-spec-versions.js';
 
 /** Everything the report page shows, embedded in it as JSON; the page renders it with textContent only. */
 export interface ReportData {
   generatedAt: string;
   generationsDir: string;
   generations: ReportGeneration[];
-  /** Tree layout of the lineage graph: slot x (column) and depth y per generation. */
-  layout: Array<{ generation: number; x: number; y: number }>;
   campaigns: Array<{ id: string; spec: string; status: string; length: number; summary: CampaignSummary }>;
   summary: CampaignSummary;
+  specVersions: ReportSpecVersion[];
 }
+
+/** How a generation came from its parent: the kind of the edge the graph draws to it. */
+export type EdgeKind = 'reproduction' | 'retry' | 'directed' | 'evolved';
 
 export interface ReportGeneration {
   generation: number;
   /** A directed change's record plus its program.md text (null for reproduced generations). */
   directed: (NonNullable<LineageNode['directed']> & { programText: string | null }) | null;
   parent: number | null;
+  /** directed > evolved (its spec version differs from its parent's) > retry (informed by a failure) > reproduction. */
+  edge: EdgeKind;
+  /** Which role wrote it: the Prime's generation model, its escalation model (informed retries), or a directed change. */
+  role: 'generation' | 'escalation' | 'change' | null;
+  /** The provider of that role, from the run summary; null when unknown. */
+  provider: string | null;
   outcome: string;
   rigResult: string | null;
   spec: { id: string; version: string; hash: string } | null;
@@ -85,16 +95,22 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
   const roots = buildLineageTree({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns });
   const nodes = flatten(roots);
   const byGeneration = new Map(data.records.map((record) => [record.generation, record]));
-  const generations: ReportGeneration[] = [];
-  for (const node of nodes) {
+  const runs = new Map(data.runs.map((run) => [run.run, run]));
+  // Each diff asks git; a few at a time keeps a lineage of hundreds fast without flooding the machine.
+  const generations = await mapWithConcurrency(nodes, DIFF_CONCURRENCY, (node) => {
     const record = byGeneration.get(node.generation);
-    generations.push(await describeGeneration({ node, record, generationsDir: data.paths.root, known: byGeneration }));
-  }
+    return describeGeneration({
+      node,
+      record,
+      generationsDir: data.paths.root,
+      known: byGeneration,
+      lineage: { records: data.records, run: runs.get(record?.run ?? '') },
+    });
+  });
   return {
     generatedAt: new Date().toISOString(),
     generationsDir: data.paths.root,
     generations,
-    layout: layoutTree(roots),
     campaigns: data.campaigns.map((campaign) => ({
       id: campaign.id,
       spec: `${campaign.spec.id}@${campaign.spec.version}`,
@@ -107,6 +123,47 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
       }),
     })),
     summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
+    specVersions: await describeSpecVersions(data),
+  };
+}
+
+const DIFF_CONCURRENCY = 4;
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The edge kind, role and provider of a generation (see ReportGeneration). */
+function describeOrigin(options: {
+  record: GenerationRecord | undefined;
+  known: ReadonlyMap<number, GenerationRecord>;
+  records: readonly GenerationRecord[];
+  run: RunSummaryFile | undefined;
+}): Pick<ReportGeneration, 'edge' | 'role' | 'provider'> {
+  const { record, run } = options;
+  if (record === undefined) return { edge: 'reproduction', role: null, provider: null };
+  if (record.directed !== undefined) return { edge: 'directed', role: 'change', provider: null };
+  const retry = isInformedRetry(record, options.records, new Map(run === undefined ? [] : [[run.run, run]]));
+  const role = retry ? 'escalation' : 'generation';
+  const parent = options.known.get(record.parent ?? -1);
+  const evolved =
+    parent !== undefined &&
+    (parent['spec-id'] !== record['spec-id'] || parent['spec-version'] !== record['spec-version']);
+  const providers = (run as { provider?: Record<string, unknown> } | undefined)?.provider;
+  const provider = providers?.[role];
+  return {
+    edge: evolved ? 'evolved' : retry ? 'retry' : 'reproduction',
+    role,
+    provider: typeof provider === 'string' ? provider : null,
   };
 }
 
@@ -115,6 +172,7 @@ async function describeGeneration(options: {
   record: GenerationRecord | undefined;
   generationsDir: string;
   known: ReadonlyMap<number, GenerationRecord>;
+  lineage: { records: readonly GenerationRecord[]; run: RunSummaryFile | undefined };
 }): Promise<ReportGeneration> {
   const { node, record } = options;
   const report = record?.viability ?? null;
@@ -154,6 +212,7 @@ async function describeGeneration(options: {
             ),
           },
     parent: node.parent,
+    ...describeOrigin({ record, known: options.known, records: options.lineage.records, run: options.lineage.run }),
     outcome: node.outcome,
     rigResult: node.rigResult,
     spec:
@@ -215,24 +274,5 @@ function flatten(roots: readonly LineageNode[]): LineageNode[] {
     node.children.forEach(walk);
   };
   roots.forEach(walk);
-  return out.sort((a, b) => a.generation - b.generation);
-}
-
-/** Leaves take consecutive columns in tree order; a parent sits centred over its children; depth is the row. */
-export function layoutTree(roots: readonly LineageNode[]): ReportData['layout'] {
-  const out: ReportData['layout'] = [];
-  let next = 0;
-  const place = (node: LineageNode, depth: number): number => {
-    if (node.children.length === 0) {
-      const x = next++;
-      out.push({ generation: node.generation, x, y: depth });
-      return x;
-    }
-    const xs = node.children.map((child) => place(child, depth + 1));
-    const x = ((xs[0] ?? 0) + (xs[xs.length - 1] ?? 0)) / 2;
-    out.push({ generation: node.generation, x, y: depth });
-    return x;
-  };
-  for (const root of roots) place(root, 0);
   return out.sort((a, b) => a.generation - b.generation);
 }

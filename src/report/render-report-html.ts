@@ -43,21 +43,27 @@ export function renderReportHtml(data: ReportData): string {
 <body>
 <header>
 <h1>cambrian lineage report</h1>
-<p>${escapeHtml(data.generationsDir)} · generated ${escapeHtml(data.generatedAt)} · click a generation for its spec, model, tokens, rig stages, diagnostics, files and diff</p>
+<p>${escapeHtml(data.generationsDir)} · generated ${escapeHtml(data.generatedAt)} · click a generation for its spec, model, tokens, rig stages, diagnostics, files and diff; a spec version for its diff</p>
 </header>
+<nav class="filters" id="filters" aria-label="filters"></nav>
 <main>
-<section class="card wide"><h2>by the numbers</h2><div class="numbers" id="numbers"></div></section>
+<section class="card wide"><h2>by the numbers (whole lineage)</h2><div class="numbers" id="numbers"></div></section>
 <div class="column">
 <section class="card"><h2>lineage</h2>
-<div class="legend"><span><i style="background:#3a6ea5"></i>reference</span><span><i style="background:#1f9d55"></i>promoted</span><span><i style="background:#d64545"></i>failed / timeout</span><span><i style="background:#c98a00"></i>undecided</span></div>
-<div class="scroll" id="lineage"></div></section>
+<div class="legend"><span><i style="background:#3a6ea5"></i>reference</span><span><i style="background:#1f9d55"></i>promoted</span><span><i style="background:#d64545"></i>failed / timeout</span><span><i style="background:#c98a00"></i>undecided</span><span><b class="fold-key"></b>a campaign's siblings (click to expand)</span></div>
+<div class="legend edges"><span><i class="e reproduction"></i>reproduction</span><span><i class="e retry"></i>informed retry</span><span><i class="e directed"></i>directed change</span><span><i class="e evolved"></i>evolved spec</span></div>
+<div class="graph-controls" id="graph-controls"><span>drag to pan, wheel to zoom</span></div>
+<div class="graph-box" id="lineage"></div></section>
 <div class="charts">
 <section class="card"><h2>viability across generations</h2><div class="scroll" id="chart-viability"></div></section>
 <section class="card"><h2>tokens across generations</h2><div class="scroll" id="chart-tokens"></div></section>
 <section class="card"><h2>viability across campaigns</h2><div class="scroll" id="chart-campaigns"></div></section>
 <section class="card"><h2>tokens across campaigns</h2><div class="scroll" id="chart-campaign-tokens"></div></section>
+<section class="card"><h2>viability by spec version</h2><div class="scroll" id="chart-specs"></div></section>
+<section class="card"><h2>where generations fail</h2><div class="scroll" id="chart-stages"></div></section>
 </div>
-<section class="card"><h2>campaigns</h2><div id="campaign-table"></div></section>
+<section class="card"><h2>spec versions</h2><p class="note">each version under its parent; click one for its diff against the parent version</p><div class="scroll" id="spec-versions"></div></section>
+<section class="card"><h2>campaigns</h2><p class="note">click a campaign to show only its generations</p><div class="scroll" id="campaign-table"></div></section>
 </div>
 <section class="card" id="detail" aria-live="polite"><p class="empty">click a generation</p></section>
 </main>

@@ -7,13 +7,13 @@ body { margin:0; background:var(--bg); color:var(--fg); font-size:14px; }
 header { padding:16px 24px; background:#1d2330; color:#fff; }
 header h1 { margin:0; font-size:20px; }
 header p { margin:4px 0 0; color:#b9c0cf; font-size:12px; }
-main { display:grid; grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr); align-items:start; gap:16px; padding:16px 24px; }
+main { display:grid; grid-template-columns: minmax(0, 1.6fr) minmax(360px, 1fr); align-items:start; gap:16px; padding:16px 24px; }
 section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width:0; }
 section.card h2 { margin:0 0 8px; font-size:15px; }
 .wide { grid-column: 1 / -1; }
 .column { display:flex; flex-direction:column; gap:16px; min-width:0; }
 .charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap:16px; }
-#detail { position:sticky; top:12px; max-height:calc(100vh - 24px); overflow:auto; }
+#detail { position:sticky; top:52px; max-height:calc(100vh - 64px); overflow:auto; }
 .numbers { display:flex; flex-wrap:wrap; gap:8px 24px; }
 .numbers div { min-width:120px; }
 .numbers b { display:block; font-size:18px; }
@@ -26,7 +26,36 @@ svg text { font-size:11px; fill:var(--fg); }
 .node:focus { outline:none; }
 .node:focus circle { stroke:var(--accent); }
 .edge { stroke:#b8c0cf; stroke-width:1.5; fill:none; }
+.edge.retry { stroke:#e08a2c; stroke-dasharray:1.5 3; stroke-linecap:round; stroke-width:2; }
 .edge.directed { stroke:#8e44ad; stroke-dasharray:5 3; }
+.edge.evolved { stroke:#14867d; stroke-width:3; }
+.edge.dim, .node.dim { opacity:0.35; }
+.node.out { opacity:0.12; }
+.fold .fold-ring { fill:none; stroke:#1d2330; stroke-width:1.5; }
+.fold text.fold-count { fill:#fff; font-weight:600; }
+.node.selected .fold-ring { stroke:var(--accent); }
+/* The graph pans and zooms inside its card: it never runs out of it, under the details panel. */
+.graph-box { height:560px; border:1px solid var(--line); border-radius:6px; overflow:hidden; background:#fbfcfd; }
+svg.graph { width:100%; height:100%; display:block; cursor:grab; touch-action:none; }
+.graph-controls { margin:4px 0 6px; display:flex; gap:6px; align-items:center; }
+.graph-controls span { color:var(--dim); font-size:12px; margin-right:auto; }
+button { font:inherit; font-size:12px; padding:2px 10px; border:1px solid var(--line); border-radius:6px; background:#fff; cursor:pointer; }
+.filters { position:sticky; top:0; z-index:2; display:flex; flex-wrap:wrap; gap:6px 14px; align-items:center; padding:8px 24px;
+  background:#eef0f5; border-bottom:1px solid var(--line); font-size:12px; }
+.filters select { font:inherit; max-width:220px; }
+#filter-count { color:var(--dim); }
+.legend.edges i.e { width:22px; height:0; border-radius:0; border-top:2px solid #b8c0cf; }
+.legend.edges i.retry { border-top:2px dotted #e08a2c; }
+.legend.edges i.directed { border-top:2px dashed #8e44ad; }
+.legend.edges i.evolved { border-top:3px solid #14867d; }
+.legend b.fold-key { display:inline-block; width:22px; height:10px; border-radius:5px; margin-right:4px; vertical-align:middle;
+  background:linear-gradient(90deg, #1f9d55 40%, #d64545 40%); }
+tr.pick { cursor:pointer; }
+tr.pick:hover { background:#f3f4f7; }
+.meter { display:inline-block; width:60px; height:8px; background:#f1d4d4; border-radius:4px; overflow:hidden; vertical-align:middle; }
+.meter i { display:block; height:100%; background:var(--ok); }
+.note { color:var(--dim); font-size:12px; margin:0 0 6px; }
+@media (max-width: 900px) { main { grid-template-columns: minmax(0, 1fr); } #detail { position:static; max-height:none; } }
 .legend span { display:inline-block; margin-right:12px; font-size:12px; color:var(--dim); }
 .legend i { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:4px; vertical-align:middle; }
 table { border-collapse:collapse; width:100%; }
@@ -35,6 +64,7 @@ th { color:var(--dim); font-weight:500; white-space:nowrap; }
 td.num { text-align:right; font-variant-numeric: tabular-nums; }
 td code { word-break: break-all; }
 section.card { align-self: start; }
+.column > section.card { align-self: stretch; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size:12px; }
 pre { background:#f3f4f7; border:1px solid var(--line); border-radius:6px; padding:8px; overflow:auto; max-height:360px;
   white-space:pre; margin:6px 0; }
