@@ -14,7 +14,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyArtifact } from '../dist/src/rig/copy-artifact.js';
-import { artifactBinds, artifactEnv, createRigLayout, INSIDE, provideNodeModules } from '../dist/src/rig/rig-layout.js';
+import {
+  artifactBinds,
+  artifactEnv,
+  createRigLayout,
+  INSIDE,
+  provideNodeModules,
+  removeRigLayout,
+} from '../dist/src/rig/rig-layout.js';
+import { DEFAULT_LIMITS } from '../dist/src/rig/sandbox/sandbox-types.js';
 import { runRig } from '../dist/src/rig/run-rig.js';
 import { detectSandbox } from '../dist/src/rig/sandbox/detect-sandbox.js';
 import { runSandboxed } from '../dist/src/rig/sandbox/run-sandboxed.js';
@@ -23,6 +31,10 @@ import { loadSpec } from '../dist/src/spec/load-spec.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 3) || 3;
+// --backends docker,podman: the full rig of gen-0 under each of these too, in the same run, against the same bare side.
+const BACKENDS = args.includes('--backends')
+  ? (args[args.indexOf('--backends') + 1] ?? '').split(',').filter(Boolean)
+  : [];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -54,7 +66,7 @@ if (probe.failure_stage === 'manifest') {
 const entry = JSON.parse(readFileSync(path.join(artifactDir, 'manifest.json'), 'utf8')).entry;
 
 async function provision() {
-  const layout = await createRigLayout();
+  const layout = await createRigLayout({ diskMb: DEFAULT_LIMITS.diskMb });
   const started = performance.now();
   await copyArtifact({ sourceDir: artifactDir, targetDir: layout.copyDir });
   await provideNodeModules(layout, sandbox);
@@ -76,7 +88,7 @@ async function sandboxedBuildTest() {
     if (result.exitCode !== 0) throw new Error(`sandboxed ${command} failed: ${result.stderrTail}`);
   }
   const ms = performance.now() - started;
-  await rm(layout.workRoot, { recursive: true, force: true });
+  await removeRigLayout(layout);
   return ms;
 }
 
@@ -117,11 +129,24 @@ for (let i = 0; i < RUNS; i++) {
   if (report.status !== 'viable')
     console.log(`  note: rig run ${i + 1} non-viable at ${report.failure_stage}: ${report.diagnostics?.summary}`);
 }
+const byBackend = new Map();
+for (const kind of BACKENDS) {
+  const other = await detectSandbox(kind);
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const report = await runRig({ artifactDir, spec, sandbox: other });
+    times.push(performance.now() - started);
+    if (report.status !== 'viable')
+      console.log(`  note: ${kind} rig run ${i + 1} non-viable at ${report.failure_stage}`);
+  }
+  byBackend.set(kind, times);
+}
 const provisions = [];
 for (let i = 0; i < 10; i++) {
   const { layout, ms } = await provision();
   provisions.push(ms);
-  await rm(layout.workRoot, { recursive: true, force: true });
+  await removeRigLayout(layout);
 }
 // The fixed cost of one sandboxed command: `true` through runSandboxed, with the run's cgroups and without them.
 async function fixedCost(withCgroups) {
@@ -159,6 +184,10 @@ const lines = [
   `sandboxed \`true\`        median ${fixedWith.toFixed(1)} ms with the cgroups, ${fixedWithout.toFixed(1)} ms without (20 runs each)`,
   `ratio sandboxed/bare build+test: ${(boxedMs / bareMs).toFixed(3)}   (target <= 1.15)`,
   `ratio full rig/bare build+test:  ${(rigMs / bareMs).toFixed(3)}   (target <= 2.0)`,
+  ...[...byBackend].map(
+    ([kind, times]) =>
+      `full rig under ${kind.padEnd(6)} median ${secs(median(times))}   (${times.map(secs).join(', ')}); ÷ bare build+test ${(median(times) / bareMs).toFixed(3)}, ÷ full rig under bwrap ${(median(times) / rigMs).toFixed(3)}`,
+  ),
   `ratios of the fastest runs: sandboxed/bare ${(min(boxed) / min(bare)).toFixed(3)}, full rig/bare ${(min(rig) / min(bare)).toFixed(3)}`,
 ];
 console.log(lines.join('\n'));
