@@ -22,10 +22,10 @@ import {
   provideNodeModules,
   removeRigLayout,
 } from '../dist/src/rig/rig-layout.js';
-import { DEFAULT_LIMITS } from '../dist/src/rig/sandbox/sandbox-types.js';
 import { runRig } from '../dist/src/rig/run-rig.js';
 import { detectSandbox } from '../dist/src/rig/sandbox/detect-sandbox.js';
 import { runSandboxed } from '../dist/src/rig/sandbox/run-sandboxed.js';
+import { DEFAULT_LIMITS } from '../dist/src/rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../dist/src/spec/load-spec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
