@@ -147,6 +147,6 @@ const rigs = [...results[1], ...results[2]].flatMap((r) => r.rigs);
 console.log(
   `\ncampaign --spec MINIMAL-SPEC-001 --length ${LENGTH} --lanes ${LANES} --rig-queue, exemplar, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, median of ${ROUNDS}:\n` +
     `  1 worker  ${(wall(1) / 1000).toFixed(1)} s\n  2 workers ${(wall(2) / 1000).toFixed(1)} s   ratio 1/2 = ${(wall(1) / wall(2)).toFixed(2)}\n` +
-    `  queue wait per job (enqueue → a worker starts it): median ${median(waits)} ms over ${waits.length} jobs (includes waiting for a busy worker)\n` +
+    `  queue wait per job (enqueue → a worker starts it): median ${median(waits)} ms over ${waits.length} jobs (includes waiting for a busy worker); least ${Math.min(...waits)} ms (an idle worker)\n` +
     `  rig per job: median ${median(rigs)} ms; wait ÷ rig = ${(median(waits) / median(rigs)).toFixed(3)}`,
 );
