@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { EvolveEntry } from '../evolve/evolve-log.js';
+import { addEvolveProviderOptions, resolveEvolveRoles } from '../evolve/evolve-roles.js';
 import { runEvolve } from '../evolve/run-evolve.js';
+import type { ProviderFlags } from '../gateway/roles.js';
 import { wholeNumber } from './run-options.js';
 
-interface EvolveFlags {
+interface EvolveFlags extends ProviderFlags {
   spec?: string;
   campaigns?: string;
   length?: string;
@@ -19,7 +21,7 @@ interface EvolveFlags {
 
 /** `cambrian evolve`: the genome evolves between campaigns (DESIGN.md §10, src/evolve/). */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('evolve')
     .description('mutate, guard, screen, evaluate (cascade) and select spec versions with posteriors')
     .option('--spec <ref>', 'the spec to evolve: id, id@version or path')
@@ -32,46 +34,49 @@ export function register(program: Command): void {
     .option('--seed <text>', "seed of the simulation's draws (default: the run id)")
     .option('--pace-ms <ms>', 'wall time of one simulated attempt (to watch or interrupt a simulation)')
     .option('--generations <dir>', 'generations dir whose .cambrian/ keeps the run and its spec versions')
-    .option('--json', 'print the run (id, head, log entries) as one JSON document')
-    .action(async (flags: EvolveFlags) => {
-      const controller = new AbortController();
-      const stop = (signal: NodeJS.Signals): void => {
-        process.stderr.write(`\ncambrian: ${signal}: stopping evolve (the log keeps every finished campaign)\n`);
-        controller.abort(signal);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const budget = wholeNumber('--budget', flags.budget, 1);
-      const paceMs = wholeNumber('--pace-ms', flags.paceMs, 0);
-      try {
-        const result = await runEvolve({
-          ...(flags.spec === undefined ? {} : { spec: flags.spec }),
-          ...optionalNumber('campaigns', wholeNumber('--campaigns', flags.campaigns, 1)),
-          ...optionalNumber('length', wholeNumber('--length', flags.length, 2)),
-          ...(budget === undefined ? {} : { budget }),
-          ...(flags.simulate === undefined ? {} : { simulate: flags.simulate }),
-          ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-          ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
-          ...optionalNumber('paceMs', paceMs),
-          signal: controller.signal,
-          onEntry: (entry) => {
-            if (flags.json !== true) process.stderr.write(`${describeEntry(entry)}\n`);
-          },
-        });
-        if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        } else {
-          process.stdout.write(`evolve ${result.id}: head ${result.head}\n  log ${result.log}\n`);
-        }
-        const ended = result.entries.some((entry) => entry.type === 'end');
-        if (!ended) process.stderr.write(`stopped; continue with: cambrian evolve --resume ${result.id}\n`);
-        process.exitCode = ended ? 0 : 1;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+    .option('--json', 'print the run (id, head, log entries) as one JSON document');
+  addEvolveProviderOptions(command).action(async (flags: EvolveFlags) => {
+    const controller = new AbortController();
+    const stop = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`\ncambrian: ${signal}: stopping evolve (the log keeps every finished campaign)\n`);
+      controller.abort(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const budget = wholeNumber('--budget', flags.budget, 1);
+    const paceMs = wholeNumber('--pace-ms', flags.paceMs, 0);
+    const roles = resolveEvolveRoles({ flags, env: process.env });
+    for (const warning of roles.warnings) process.stderr.write(`cambrian: ${warning}\n`);
+    try {
+      const result = await runEvolve({
+        ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+        ...optionalNumber('campaigns', wholeNumber('--campaigns', flags.campaigns, 1)),
+        ...optionalNumber('length', wholeNumber('--length', flags.length, 2)),
+        ...(budget === undefined ? {} : { budget }),
+        ...(flags.simulate === undefined ? {} : { simulate: flags.simulate }),
+        ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+        ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+        ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
+        ...optionalNumber('paceMs', paceMs),
+        roles,
+        signal: controller.signal,
+        onEntry: (entry) => {
+          if (flags.json !== true) process.stderr.write(`${describeEntry(entry)}\n`);
+        },
+      });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        process.stdout.write(`evolve ${result.id}: head ${result.head}\n  log ${result.log}\n`);
       }
-    });
+      const ended = result.entries.some((entry) => entry.type === 'end');
+      if (!ended) process.stderr.write(`stopped; continue with: cambrian evolve --resume ${result.id}\n`);
+      process.exitCode = ended ? 0 : 1;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  });
 }
 
 function optionalNumber<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

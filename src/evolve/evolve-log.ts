@@ -29,6 +29,10 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     version: z.string(),
     parentVersion: z.string(),
     mutation: z.object({ name: z.string(), type: z.string() }),
+    /** The mutant's change lines (empty when it does not parse: the guard says why). */
+    changes: z.array(z.string()).default([]),
+    /** Tokens the `mutate` request cost. */
+    tokens: z.number().nonnegative().default(0),
     file: z.string(),
     at: z.string(),
   }),

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CambrianError, UsageError } from '../errors.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { createEvolveExemplar } from './create-evolve-exemplar.js';
 import { appendEntry, type EvolveEntry, readLog } from './evolve-log.js';
-import { guardMutation } from './guard-mutation.js';
+import { createEvolveBackend, type EvolveRoles, evolveRoleModel, resolveEvolveRoles } from './evolve-roles.js';
+import { judgeMutant } from './judge-mutant.js';
 import { type Landscape, loadLandscape } from './landscape.js';
-import { mutateExemplar } from './mutate-exemplar.js';
+import { makeMutant } from './make-mutant.js';
 import { nextVersion, replayLog } from './replay-log.js';
-import { readScreenVerdict, screenExemplar } from './screen-mutation.js';
+import { requestMutation } from './request-mutation.js';
 import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
 import { simulateCampaign } from './simulate-campaign.js';
 
@@ -30,6 +32,8 @@ export interface EvolveOptions {
   generationsDir?: string;
   /** Wall time of one simulated attempt, so a simulation can be watched or interrupted. */
   paceMs?: number;
+  /** Providers of `mutate` and `screen` (default: the exemplar, playing the landscape's catalogue). */
+  roles?: EvolveRoles;
   signal?: AbortSignal;
   onEntry?: (entry: EvolveEntry) => void;
 }
@@ -111,6 +115,9 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       hint: 'restore that version (it may be in spec/archive/) to resume',
     });
   specs.set(base.version, base);
+  const roles = options.roles ?? resolveEvolveRoles({ flags: {}, env: {} });
+  const backend = createEvolveBackend({ roles, exemplar: createEvolveExemplar({ landscape }) });
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
 
   const campaign = async (step: number, version: string, stage: 'head' | 'screening' | 'full', length: number) => {
     const seed = `${start.seed}/${step}/${stage}`;
@@ -125,7 +132,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
   for (;;) {
     const state = replayLog(entries);
     if (state.ended) break;
-    const stop = stopReason(state, start, landscape);
+    const stop = stopReason(state, start, roles.mutate.provider === 'exemplar' ? landscape : null);
     if (stop !== null) {
       await append({ type: 'end', reason: stop, head: state.head, at: new Date().toISOString() });
       break;
@@ -139,49 +146,26 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     const current = state.current;
     if (current === null) {
       const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
-      const edit = landscape.edits.find((e) => !state.tried.has(e.name));
-      if (edit === undefined) throw new Error('unreachable: stopReason ends a run with no edit left');
-      const version = nextVersion(state.versions);
-      const bytes = mutateExemplar({ parent, edit, version });
-      const file = path.join(specsDir, `${start.spec.id}@${version}.md`);
-      await writeFile(file, bytes);
-      await append({
-        type: 'mutant',
+      const entry = await makeMutant({
+        backend,
+        model: evolveRoleModel(roles, 'mutate'),
+        parent,
+        version: nextVersion(state.versions),
         step,
-        version,
-        parentVersion: parent.version,
-        mutation: { name: edit.name, type: edit.type },
-        file,
-        at: new Date().toISOString(),
+        request: requestMutation({ state, parent }),
+        specsDir,
+        ...signal,
       });
+      await append(entry);
       continue;
     }
     if (!current.admitted) {
-      // Guard and screen run again after a kill between the mutant and their verdict: both read only the two files.
       const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
       const file = path.join(specsDir, `${start.spec.id}@${current.version}.md`);
-      const guarded = guardMutation({ parent, bytes: await readFile(file), file });
-      if (!guarded.ok) {
-        await append({
-          type: 'rejected',
-          step,
-          version: current.version,
-          by: 'guard',
-          reason: guarded.reason,
-          tokens: 0,
-        });
-        continue;
-      }
-      specs.set(current.version, guarded.spec);
-      const reply = screenExemplar({ parent, mutant: guarded.spec });
-      const verdict = readScreenVerdict(reply);
-      const tokens = Math.ceil((parent.text.length + guarded.spec.text.length + reply.length) / 4);
-      if (!verdict.coherent) {
-        const reason = verdict.issues.join('; ');
-        await append({ type: 'rejected', step, version: current.version, by: 'screen', reason, tokens });
-        continue;
-      }
-      await append({ type: 'admitted', step, version: current.version, screen: verdict.summary, tokens });
+      const model = evolveRoleModel(roles, 'screen');
+      const judged = await judgeMutant({ backend, model, parent, file, step, version: current.version, ...signal });
+      if (judged.mutant !== null) specs.set(current.version, judged.mutant);
+      await append(judged.entry);
       continue;
     }
     const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
@@ -227,11 +211,12 @@ function decision(
 function stopReason(
   state: ReturnType<typeof replayLog>,
   start: Extract<EvolveEntry, { type: 'start' }>,
-  landscape: Landscape,
+  /** The landscape the exemplar mutates from, or null when a model mutates. */
+  landscape: Landscape | null,
 ): string | null {
   if (state.campaigns >= start.campaigns) return `${state.campaigns} campaigns run`;
   if (start.budget !== null && state.tokens >= start.budget) return `token budget of ${start.budget} spent`;
-  if (state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
+  if (landscape !== null && state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
     return 'every mutation of the landscape was tried';
   return null;
 }
