@@ -13,6 +13,7 @@ interface EvolveFlags extends ProviderFlags {
   budget?: string;
   resume?: string;
   simulate?: string;
+  landscape?: string;
   seed?: string;
   paceMs?: string;
   generations?: string;
@@ -31,6 +32,7 @@ export function register(program: Command): void {
     .option('--budget <tokens>', 'token budget of the whole run')
     .option('--resume <id>', 'continue a run from its log: no campaign lost or repeated')
     .option('--simulate <landscape>', 'simulation mode: outcomes drawn from this landscape (JSON), no rig, no key')
+    .option('--landscape <file>', 'rig mode: the exemplar mutates from this landscape and fails generations as it says')
     .option('--seed <text>', "seed of the simulation's draws (default: the run id)")
     .option('--pace-ms <ms>', 'wall time of one simulated attempt (to watch or interrupt a simulation)')
     .option('--generations <dir>', 'generations dir whose .cambrian/ keeps the run and its spec versions')
@@ -54,6 +56,8 @@ export function register(program: Command): void {
         ...optionalNumber('length', wholeNumber('--length', flags.length, 2)),
         ...(budget === undefined ? {} : { budget }),
         ...(flags.simulate === undefined ? {} : { simulate: flags.simulate }),
+        ...(flags.landscape === undefined ? {} : { landscape: flags.landscape }),
+        ...optionalNumber('lanes', wholeNumber('--lanes', flags.lanes, 1)),
         ...(flags.resume === undefined ? {} : { resume: flags.resume }),
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
@@ -87,7 +91,7 @@ function optionalNumber<K extends string>(key: K, value: number | undefined): Pa
 export function describeEntry(entry: EvolveEntry): string {
   switch (entry.type) {
     case 'start':
-      return `evolve ${entry.id}: ${entry.spec.id}@${entry.spec.version}, ${entry.campaigns} campaigns of ${entry.screening}+${entry.length - entry.screening} attempts`;
+      return `evolve ${entry.id} (${entry.mode}): ${entry.spec.id}@${entry.spec.version}, ${entry.campaigns} campaigns of ${entry.screening}+${entry.length - entry.screening} attempts`;
     case 'mutant':
       return `step ${entry.step}: ${entry.version} from ${entry.parentVersion} (${entry.mutation.type}: ${entry.mutation.name})`;
     case 'rejected':
@@ -95,7 +99,7 @@ export function describeEntry(entry: EvolveEntry): string {
     case 'admitted':
       return `step ${entry.step}: ${entry.version} passed the guard and the screen (${entry.screen})`;
     case 'campaign':
-      return `step ${entry.step}: ${entry.stage} campaign of ${entry.version}: ${entry.outcome.viable}/${entry.outcome.attempts} viable`;
+      return `step ${entry.step}: ${entry.stage} campaign${entry.campaign === undefined ? '' : ` ${entry.campaign}`} of ${entry.version}: ${entry.outcome.viable}/${entry.outcome.attempts} viable`;
     case 'decision':
       return `step ${entry.step}: ${entry.version} ${entry.decision} (P(better than ${entry.against.version} at ${entry.against.viable}/${entry.against.attempts}) = ${entry.pBetter.toFixed(2)}); head ${entry.head}`;
     case 'monitor':

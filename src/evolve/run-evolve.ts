@@ -14,6 +14,7 @@ import { type Landscape, loadLandscape } from './landscape.js';
 import { makeMutant } from './make-mutant.js';
 import { nextVersion, replayLog } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
+import { runRigCampaign } from './run-rig-campaign.js';
 import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
 import { simulateCampaign } from './simulate-campaign.js';
 
@@ -27,6 +28,10 @@ export interface EvolveOptions {
   budget?: number | null;
   /** The landscape of the simulation mode: outcomes drawn from it, no rig. */
   simulate?: string;
+  /** Rig mode: the landscape the exemplar fails generations by (and mutates from). */
+  landscape?: string;
+  /** Attempts at once in a rig campaign. */
+  lanes?: number;
   resume?: string;
   seed?: string;
   generationsDir?: string;
@@ -69,11 +74,8 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     });
   } else {
     if (options.spec === undefined) throw new UsageError('evolve needs --spec <ref>', 'or --resume <run-id>');
-    if (options.simulate === undefined)
-      throw new UsageError(
-        'evolve runs in the simulation mode only so far: pass --simulate <landscape.json>',
-        'see examples/evolve/landscape.json',
-      );
+    if (options.simulate !== undefined && options.landscape !== undefined)
+      throw new UsageError('--simulate already names the landscape', 'drop --landscape');
     id = `evo-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
     entries = [];
   }
@@ -94,7 +96,9 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       type: 'start',
       id,
       spec: { id: spec.id, version: spec.version, hash: spec.hash, file: spec.path },
-      landscape: path.resolve(options.simulate ?? ''),
+      mode: options.simulate === undefined ? 'rig' : 'simulate',
+      landscape: ((file) => (file === undefined ? null : path.resolve(file)))(options.simulate ?? options.landscape),
+      lanes: options.lanes ?? 1,
       campaigns: options.campaigns ?? 20,
       length,
       screening: Math.max(1, Math.round((length * 3) / 8)),
@@ -105,7 +109,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
   }
   const start = entries[0];
   if (start?.type !== 'start') throw new Error('unreachable: the log starts with its start entry');
-  const landscape = await loadLandscape(start.landscape);
+  const landscape = start.landscape === null ? null : await loadLandscape(start.landscape);
   const specs = new Map<string, Spec>();
   const base = parseSpec({ bytes: await readFile(start.spec.file), file: start.spec.file });
   if (base.hash !== start.spec.hash)
@@ -125,8 +129,21 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       await sleep(options.paceMs * length, undefined, options.signal ? { signal: options.signal } : {});
     const spec = specs.get(version) ?? (await loadEvolved(specsDir, start.spec.id, version));
     specs.set(version, spec);
-    const outcome = simulateCampaign({ landscape, specText: spec.text, length, maxRetries: 3, seed });
-    await append({ type: 'campaign', step, version, stage, seed, outcome, at: new Date().toISOString() });
+    if (start.mode === 'simulate' && landscape !== null) {
+      const outcome = simulateCampaign({ landscape, specText: spec.text, length, maxRetries: 3, seed });
+      await append({ type: 'campaign', step, version, stage, seed, outcome, at: new Date().toISOString() });
+      return;
+    }
+    const { campaign: campaignId, ...outcome } = await runRigCampaign({
+      spec: `${spec.id}@${version}`,
+      length,
+      lanes: start.lanes,
+      generationsDir,
+      landscape: start.landscape,
+      ...signal,
+    });
+    const at = new Date().toISOString();
+    await append({ type: 'campaign', step, version, stage, seed, campaign: campaignId, outcome, at });
   };
 
   for (;;) {
@@ -214,7 +231,8 @@ function stopReason(
   /** The landscape the exemplar mutates from, or null when a model mutates. */
   landscape: Landscape | null,
 ): string | null {
-  if (state.campaigns >= start.campaigns) return `${state.campaigns} campaigns run`;
+  // A mutant whose full campaign is in is decided first: its decision needs no further campaign.
+  if (state.campaigns >= start.campaigns && state.current?.full !== true) return `${state.campaigns} campaigns run`;
   if (start.budget !== null && state.tokens >= start.budget) return `token budget of ${start.budget} spent`;
   if (landscape !== null && state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
     return 'every mutation of the landscape was tried';
