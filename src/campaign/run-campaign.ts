@@ -39,6 +39,8 @@ export interface CampaignOptions {
   roles?: ResolvedRoles;
   sandbox?: SandboxRequest;
   exemplarPaceMs?: number;
+  /** Landscape file the exemplar fails generations by (`cambrian evolve` in rig mode; not kept for a resume). */
+  exemplarLandscape?: string;
   budget?: number | null;
   /** Wait for another run's lock on the generations dir instead of refusing. */
   wait?: boolean;
@@ -233,6 +235,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         generationsDir,
         ...(state.faults === null ? {} : { faults: state.faults }),
         ...(options.exemplarPaceMs === undefined ? {} : { exemplarPaceMs: options.exemplarPaceMs }),
+        ...(options.exemplarLandscape === undefined ? {} : { exemplarLandscape: options.exemplarLandscape }),
         ...(options.budget === undefined ? {} : { budget: options.budget }),
         ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
         campaign: state.id,

@@ -5,14 +5,16 @@ import { findEngineRoot } from '../version.js';
 const cache = new Map<string, string>();
 
 /**
- * A prompt from src/change/prompts/NAME.md with every `{{key}}` replaced by its value (one pass over the template, so
- * a value that holds `{{…}}` is left as it is). A placeholder without a value is a programming error.
+ * A prompt from src/<area>/prompts/NAME.md (area `change` unless given) with every `{{key}}` replaced by its value (one
+ * pass over the template, so a value that holds `{{…}}` is left as it is). A placeholder without a value is a
+ * programming error.
  */
-export function fillPrompt(name: string, values: Readonly<Record<string, string | number>>): string {
-  let template = cache.get(name);
+export function fillPrompt(name: string, values: Readonly<Record<string, string | number>>, area = 'change'): string {
+  const file = path.join(findEngineRoot(), 'src', area, 'prompts', `${name}.md`);
+  let template = cache.get(file);
   if (template === undefined) {
-    template = readFileSync(path.join(findEngineRoot(), 'src', 'change', 'prompts', `${name}.md`), 'utf8');
-    cache.set(name, template);
+    template = readFileSync(file, 'utf8');
+    cache.set(file, template);
   }
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key];

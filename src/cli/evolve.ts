@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { EvolveEntry } from '../evolve/evolve-log.js';
+import { addEvolveProviderOptions, resolveEvolveRoles } from '../evolve/evolve-roles.js';
 import { runEvolve } from '../evolve/run-evolve.js';
+import type { ProviderFlags } from '../gateway/roles.js';
 import { wholeNumber } from './run-options.js';
 
-interface EvolveFlags {
+interface EvolveFlags extends ProviderFlags {
   spec?: string;
   campaigns?: string;
   length?: string;
@@ -11,6 +13,7 @@ interface EvolveFlags {
   budget?: string;
   resume?: string;
   simulate?: string;
+  landscape?: string;
   seed?: string;
   paceMs?: string;
   generations?: string;
@@ -19,7 +22,7 @@ interface EvolveFlags {
 
 /** `cambrian evolve`: the genome evolves between campaigns (DESIGN.md §10, src/evolve/). */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('evolve')
     .description('mutate, guard, screen, evaluate (cascade) and select spec versions with posteriors')
     .option('--spec <ref>', 'the spec to evolve: id, id@version or path')
@@ -29,49 +32,55 @@ export function register(program: Command): void {
     .option('--budget <tokens>', 'token budget of the whole run')
     .option('--resume <id>', 'continue a run from its log: no campaign lost or repeated')
     .option('--simulate <landscape>', 'simulation mode: outcomes drawn from this landscape (JSON), no rig, no key')
+    .option('--landscape <file>', 'rig mode: the exemplar mutates from this landscape and fails generations as it says')
     .option('--seed <text>', "seed of the simulation's draws (default: the run id)")
     .option('--pace-ms <ms>', 'wall time of one simulated attempt (to watch or interrupt a simulation)')
     .option('--generations <dir>', 'generations dir whose .cambrian/ keeps the run and its spec versions')
-    .option('--json', 'print the run (id, head, log entries) as one JSON document')
-    .action(async (flags: EvolveFlags) => {
-      const controller = new AbortController();
-      const stop = (signal: NodeJS.Signals): void => {
-        process.stderr.write(`\ncambrian: ${signal}: stopping evolve (the log keeps every finished campaign)\n`);
-        controller.abort(signal);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const budget = wholeNumber('--budget', flags.budget, 1);
-      const paceMs = wholeNumber('--pace-ms', flags.paceMs, 0);
-      try {
-        const result = await runEvolve({
-          ...(flags.spec === undefined ? {} : { spec: flags.spec }),
-          ...optionalNumber('campaigns', wholeNumber('--campaigns', flags.campaigns, 1)),
-          ...optionalNumber('length', wholeNumber('--length', flags.length, 2)),
-          ...(budget === undefined ? {} : { budget }),
-          ...(flags.simulate === undefined ? {} : { simulate: flags.simulate }),
-          ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-          ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
-          ...optionalNumber('paceMs', paceMs),
-          signal: controller.signal,
-          onEntry: (entry) => {
-            if (flags.json !== true) process.stderr.write(`${describeEntry(entry)}\n`);
-          },
-        });
-        if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        } else {
-          process.stdout.write(`evolve ${result.id}: head ${result.head}\n  log ${result.log}\n`);
-        }
-        const ended = result.entries.some((entry) => entry.type === 'end');
-        if (!ended) process.stderr.write(`stopped; continue with: cambrian evolve --resume ${result.id}\n`);
-        process.exitCode = ended ? 0 : 1;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+    .option('--json', 'print the run (id, head, log entries) as one JSON document');
+  addEvolveProviderOptions(command).action(async (flags: EvolveFlags) => {
+    const controller = new AbortController();
+    const stop = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`\ncambrian: ${signal}: stopping evolve (the log keeps every finished campaign)\n`);
+      controller.abort(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const budget = wholeNumber('--budget', flags.budget, 1);
+    const paceMs = wholeNumber('--pace-ms', flags.paceMs, 0);
+    const roles = resolveEvolveRoles({ flags, env: process.env });
+    for (const warning of roles.warnings) process.stderr.write(`cambrian: ${warning}\n`);
+    try {
+      const result = await runEvolve({
+        ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+        ...optionalNumber('campaigns', wholeNumber('--campaigns', flags.campaigns, 1)),
+        ...optionalNumber('length', wholeNumber('--length', flags.length, 2)),
+        ...(budget === undefined ? {} : { budget }),
+        ...(flags.simulate === undefined ? {} : { simulate: flags.simulate }),
+        ...(flags.landscape === undefined ? {} : { landscape: flags.landscape }),
+        ...optionalNumber('lanes', wholeNumber('--lanes', flags.lanes, 1)),
+        ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+        ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+        ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
+        ...optionalNumber('paceMs', paceMs),
+        roles,
+        signal: controller.signal,
+        onEntry: (entry) => {
+          if (flags.json !== true) process.stderr.write(`${describeEntry(entry)}\n`);
+        },
+      });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        process.stdout.write(`evolve ${result.id}: head ${result.head}\n  log ${result.log}\n`);
       }
-    });
+      const ended = result.entries.some((entry) => entry.type === 'end');
+      if (!ended) process.stderr.write(`stopped; continue with: cambrian evolve --resume ${result.id}\n`);
+      process.exitCode = ended ? 0 : 1;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  });
 }
 
 function optionalNumber<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
@@ -82,7 +91,7 @@ function optionalNumber<K extends string>(key: K, value: number | undefined): Pa
 export function describeEntry(entry: EvolveEntry): string {
   switch (entry.type) {
     case 'start':
-      return `evolve ${entry.id}: ${entry.spec.id}@${entry.spec.version}, ${entry.campaigns} campaigns of ${entry.screening}+${entry.length - entry.screening} attempts`;
+      return `evolve ${entry.id} (${entry.mode}): ${entry.spec.id}@${entry.spec.version}, ${entry.campaigns} campaigns of ${entry.screening}+${entry.length - entry.screening} attempts`;
     case 'mutant':
       return `step ${entry.step}: ${entry.version} from ${entry.parentVersion} (${entry.mutation.type}: ${entry.mutation.name})`;
     case 'rejected':
@@ -90,7 +99,7 @@ export function describeEntry(entry: EvolveEntry): string {
     case 'admitted':
       return `step ${entry.step}: ${entry.version} passed the guard and the screen (${entry.screen})`;
     case 'campaign':
-      return `step ${entry.step}: ${entry.stage} campaign of ${entry.version}: ${entry.outcome.viable}/${entry.outcome.attempts} viable`;
+      return `step ${entry.step}: ${entry.stage} campaign${entry.campaign === undefined ? '' : ` ${entry.campaign}`} of ${entry.version}: ${entry.outcome.viable}/${entry.outcome.attempts} viable`;
     case 'decision':
       return `step ${entry.step}: ${entry.version} ${entry.decision} (P(better than ${entry.against.version} at ${entry.against.viable}/${entry.against.attempts}) = ${entry.pBetter.toFixed(2)}); head ${entry.head}`;
     case 'monitor':

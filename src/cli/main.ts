@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readEngineVersion } from '../version.js';
+import * as archive from './archive.js';
 import * as campaign from './campaign.js';
 import * as change from './change.js';
 import * as diff from './diff.js';
@@ -33,6 +34,7 @@ const COMMANDS = [
   change,
   sandbox,
   worker,
+  archive,
   evolve,
 ];
 

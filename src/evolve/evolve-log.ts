@@ -15,7 +15,10 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     type: z.literal('start'),
     id: z.string(),
     spec: z.object({ id: z.string(), version: z.string(), hash: z.string(), file: z.string() }),
-    landscape: z.string(),
+    /** `simulate`: outcomes drawn from the landscape; `rig`: real campaigns (the landscape, if any, drives the exemplar). */
+    mode: z.enum(['simulate', 'rig']).default('simulate'),
+    landscape: z.string().nullable(),
+    lanes: z.number().int().positive().default(1),
     campaigns: z.number().int().positive(),
     length: z.number().int().positive(),
     screening: z.number().int().positive(),
@@ -29,6 +32,10 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     version: z.string(),
     parentVersion: z.string(),
     mutation: z.object({ name: z.string(), type: z.string() }),
+    /** The mutant's change lines (empty when it does not parse: the guard says why). */
+    changes: z.array(z.string()).default([]),
+    /** Tokens the `mutate` request cost. */
+    tokens: z.number().nonnegative().default(0),
     file: z.string(),
     at: z.string(),
   }),
@@ -55,6 +62,8 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     version: z.string(),
     stage: z.enum(['head', 'screening', 'full']),
     seed: z.string(),
+    /** The rig campaign's id (rig mode). */
+    campaign: z.string().optional(),
     outcome: outcomeSchema,
     at: z.string(),
   }),

@@ -33,6 +33,8 @@ export const landscapeSchema = z.strictObject({
 });
 export type Landscape = z.infer<typeof landscapeSchema>;
 export type LandscapeEdit = Landscape['edits'][number];
+export const MUTATION_TYPES = ['refinement', 'transplant', 'restructuring'] as const;
+export type MutationType = (typeof MUTATION_TYPES)[number];
 
 export async function loadLandscape(file: string): Promise<Landscape> {
   let data: unknown;

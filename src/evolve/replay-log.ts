@@ -11,9 +11,13 @@ export interface EvolveState {
   current: { version: string; admitted: boolean; screened: boolean; full: boolean } | null;
   /** Viable attempts of every version over all its campaigns. */
   evidence: Map<string, Counts>;
+  /** Failed attempts of every version by the stage they failed at. */
+  failures: Map<string, Record<string, number>>;
   campaigns: number;
   tokens: number;
   tried: Set<string>;
+  /** Change lines of every mutant so far, for the next `mutate` prompt. */
+  changes: string[];
   versions: string[];
   ended: boolean;
 }
@@ -24,9 +28,11 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
     step: 0,
     current: null,
     evidence: new Map(),
+    failures: new Map(),
     campaigns: 0,
     tokens: 0,
     tried: new Set(),
+    changes: [],
     versions: [],
     ended: false,
   };
@@ -40,6 +46,10 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
         state.step = entry.step;
         state.current = { version: entry.version, admitted: false, screened: false, full: false };
         state.tried.add(entry.mutation.name);
+        state.tokens += entry.tokens;
+        state.changes.push(
+          entry.changes.length === 0 ? `(mutant ${entry.version} had no change line)` : entry.changes.join(' / '),
+        );
         state.versions.push(entry.version);
         break;
       case 'rejected':
@@ -59,6 +69,10 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
           successes: before.successes + entry.outcome.viable,
           trials: before.trials + entry.outcome.attempts,
         });
+        const failed = state.failures.get(entry.version) ?? {};
+        for (const [stage, n] of Object.entries(entry.outcome.failuresByStage))
+          failed[stage] = (failed[stage] ?? 0) + n;
+        state.failures.set(entry.version, failed);
         if (entry.stage === 'head') state.step = 1;
         if (entry.stage === 'screening' && state.current !== null) state.current.screened = true;
         if (entry.stage === 'full' && state.current !== null) state.current.full = true;

@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CambrianError, UsageError } from '../errors.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { createEvolveExemplar } from './create-evolve-exemplar.js';
 import { appendEntry, type EvolveEntry, readLog } from './evolve-log.js';
-import { guardMutation } from './guard-mutation.js';
+import { createEvolveBackend, type EvolveRoles, evolveRoleModel, resolveEvolveRoles } from './evolve-roles.js';
+import { judgeMutant } from './judge-mutant.js';
 import { type Landscape, loadLandscape } from './landscape.js';
-import { mutateExemplar } from './mutate-exemplar.js';
+import { makeMutant } from './make-mutant.js';
 import { nextVersion, replayLog } from './replay-log.js';
-import { readScreenVerdict, screenExemplar } from './screen-mutation.js';
+import { requestMutation } from './request-mutation.js';
+import { runRigCampaign } from './run-rig-campaign.js';
 import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
 import { simulateCampaign } from './simulate-campaign.js';
 
@@ -25,11 +28,17 @@ export interface EvolveOptions {
   budget?: number | null;
   /** The landscape of the simulation mode: outcomes drawn from it, no rig. */
   simulate?: string;
+  /** Rig mode: the landscape the exemplar fails generations by (and mutates from). */
+  landscape?: string;
+  /** Attempts at once in a rig campaign. */
+  lanes?: number;
   resume?: string;
   seed?: string;
   generationsDir?: string;
   /** Wall time of one simulated attempt, so a simulation can be watched or interrupted. */
   paceMs?: number;
+  /** Providers of `mutate` and `screen` (default: the exemplar, playing the landscape's catalogue). */
+  roles?: EvolveRoles;
   signal?: AbortSignal;
   onEntry?: (entry: EvolveEntry) => void;
 }
@@ -65,11 +74,8 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     });
   } else {
     if (options.spec === undefined) throw new UsageError('evolve needs --spec <ref>', 'or --resume <run-id>');
-    if (options.simulate === undefined)
-      throw new UsageError(
-        'evolve runs in the simulation mode only so far: pass --simulate <landscape.json>',
-        'see examples/evolve/landscape.json',
-      );
+    if (options.simulate !== undefined && options.landscape !== undefined)
+      throw new UsageError('--simulate already names the landscape', 'drop --landscape');
     id = `evo-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
     entries = [];
   }
@@ -90,7 +96,9 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       type: 'start',
       id,
       spec: { id: spec.id, version: spec.version, hash: spec.hash, file: spec.path },
-      landscape: path.resolve(options.simulate ?? ''),
+      mode: options.simulate === undefined ? 'rig' : 'simulate',
+      landscape: ((file) => (file === undefined ? null : path.resolve(file)))(options.simulate ?? options.landscape),
+      lanes: options.lanes ?? 1,
       campaigns: options.campaigns ?? 20,
       length,
       screening: Math.max(1, Math.round((length * 3) / 8)),
@@ -101,7 +109,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
   }
   const start = entries[0];
   if (start?.type !== 'start') throw new Error('unreachable: the log starts with its start entry');
-  const landscape = await loadLandscape(start.landscape);
+  const landscape = start.landscape === null ? null : await loadLandscape(start.landscape);
   const specs = new Map<string, Spec>();
   const base = parseSpec({ bytes: await readFile(start.spec.file), file: start.spec.file });
   if (base.hash !== start.spec.hash)
@@ -111,6 +119,9 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       hint: 'restore that version (it may be in spec/archive/) to resume',
     });
   specs.set(base.version, base);
+  const roles = options.roles ?? resolveEvolveRoles({ flags: {}, env: {} });
+  const backend = createEvolveBackend({ roles, exemplar: createEvolveExemplar({ landscape }) });
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
 
   const campaign = async (step: number, version: string, stage: 'head' | 'screening' | 'full', length: number) => {
     const seed = `${start.seed}/${step}/${stage}`;
@@ -118,14 +129,27 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       await sleep(options.paceMs * length, undefined, options.signal ? { signal: options.signal } : {});
     const spec = specs.get(version) ?? (await loadEvolved(specsDir, start.spec.id, version));
     specs.set(version, spec);
-    const outcome = simulateCampaign({ landscape, specText: spec.text, length, maxRetries: 3, seed });
-    await append({ type: 'campaign', step, version, stage, seed, outcome, at: new Date().toISOString() });
+    if (start.mode === 'simulate' && landscape !== null) {
+      const outcome = simulateCampaign({ landscape, specText: spec.text, length, maxRetries: 3, seed });
+      await append({ type: 'campaign', step, version, stage, seed, outcome, at: new Date().toISOString() });
+      return;
+    }
+    const { campaign: campaignId, ...outcome } = await runRigCampaign({
+      spec: `${spec.id}@${version}`,
+      length,
+      lanes: start.lanes,
+      generationsDir,
+      landscape: start.landscape,
+      ...signal,
+    });
+    const at = new Date().toISOString();
+    await append({ type: 'campaign', step, version, stage, seed, campaign: campaignId, outcome, at });
   };
 
   for (;;) {
     const state = replayLog(entries);
     if (state.ended) break;
-    const stop = stopReason(state, start, landscape);
+    const stop = stopReason(state, start, roles.mutate.provider === 'exemplar' ? landscape : null);
     if (stop !== null) {
       await append({ type: 'end', reason: stop, head: state.head, at: new Date().toISOString() });
       break;
@@ -139,49 +163,26 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     const current = state.current;
     if (current === null) {
       const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
-      const edit = landscape.edits.find((e) => !state.tried.has(e.name));
-      if (edit === undefined) throw new Error('unreachable: stopReason ends a run with no edit left');
-      const version = nextVersion(state.versions);
-      const bytes = mutateExemplar({ parent, edit, version });
-      const file = path.join(specsDir, `${start.spec.id}@${version}.md`);
-      await writeFile(file, bytes);
-      await append({
-        type: 'mutant',
+      const entry = await makeMutant({
+        backend,
+        model: evolveRoleModel(roles, 'mutate'),
+        parent,
+        version: nextVersion(state.versions),
         step,
-        version,
-        parentVersion: parent.version,
-        mutation: { name: edit.name, type: edit.type },
-        file,
-        at: new Date().toISOString(),
+        request: requestMutation({ state, parent }),
+        specsDir,
+        ...signal,
       });
+      await append(entry);
       continue;
     }
     if (!current.admitted) {
-      // Guard and screen run again after a kill between the mutant and their verdict: both read only the two files.
       const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
       const file = path.join(specsDir, `${start.spec.id}@${current.version}.md`);
-      const guarded = guardMutation({ parent, bytes: await readFile(file), file });
-      if (!guarded.ok) {
-        await append({
-          type: 'rejected',
-          step,
-          version: current.version,
-          by: 'guard',
-          reason: guarded.reason,
-          tokens: 0,
-        });
-        continue;
-      }
-      specs.set(current.version, guarded.spec);
-      const reply = screenExemplar({ parent, mutant: guarded.spec });
-      const verdict = readScreenVerdict(reply);
-      const tokens = Math.ceil((parent.text.length + guarded.spec.text.length + reply.length) / 4);
-      if (!verdict.coherent) {
-        const reason = verdict.issues.join('; ');
-        await append({ type: 'rejected', step, version: current.version, by: 'screen', reason, tokens });
-        continue;
-      }
-      await append({ type: 'admitted', step, version: current.version, screen: verdict.summary, tokens });
+      const model = evolveRoleModel(roles, 'screen');
+      const judged = await judgeMutant({ backend, model, parent, file, step, version: current.version, ...signal });
+      if (judged.mutant !== null) specs.set(current.version, judged.mutant);
+      await append(judged.entry);
       continue;
     }
     const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
@@ -227,11 +228,13 @@ function decision(
 function stopReason(
   state: ReturnType<typeof replayLog>,
   start: Extract<EvolveEntry, { type: 'start' }>,
-  landscape: Landscape,
+  /** The landscape the exemplar mutates from, or null when a model mutates. */
+  landscape: Landscape | null,
 ): string | null {
-  if (state.campaigns >= start.campaigns) return `${state.campaigns} campaigns run`;
+  // A mutant whose full campaign is in is decided first: its decision needs no further campaign.
+  if (state.campaigns >= start.campaigns && state.current?.full !== true) return `${state.campaigns} campaigns run`;
   if (start.budget !== null && state.tokens >= start.budget) return `token budget of ${start.budget} spent`;
-  if (state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
+  if (landscape !== null && state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
     return 'every mutation of the landscape was tried';
   return null;
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { fillPrompt } from '../change/fill-prompt.js';
+import type { Backend } from '../gateway/backend.js';
 import { normalizeTitle, type Spec } from '../spec/parse-spec.js';
+import { callEvolveRole } from './call-evolve-role.js';
+import { renderSpecBlock } from './spec-block.js';
 
 /** The `screen` role's answer, validated: same organism contract, no contradictions, no weakened acceptance. */
 export const screenVerdictSchema = z.strictObject({
@@ -46,4 +50,38 @@ export function screenExemplar(options: { parent: Spec; mutant: Spec }): string 
     issues,
     summary: issues.length === 0 ? 'same contract, acceptance intact' : 'the mutant weakens what it must pass',
   });
+}
+
+/** Asks `screen` for its verdict on one mutant that passed the guard; the reply goes through readScreenVerdict. */
+export async function askScreen(options: {
+  backend: Backend;
+  model: string;
+  maxTokens: number;
+  parent: Spec;
+  mutant: Spec;
+  signal?: AbortSignal;
+}): Promise<{ verdict: ScreenVerdict; tokens: number }> {
+  const { parent, mutant } = options;
+  const task = fillPrompt(
+    'screen-task',
+    {
+      id: parent.id,
+      version: mutant.version,
+      parentVersion: parent.version,
+      changes: mutant.changes.join(' / '),
+      parent: renderSpecBlock({ tag: 'parent-spec', version: parent.version, text: parent.text }),
+      mutant: renderSpecBlock({ tag: 'mutant-spec', version: mutant.version, text: mutant.text }),
+    },
+    'evolve',
+  );
+  const reply = await callEvolveRole({
+    backend: options.backend,
+    role: 'screen',
+    model: options.model,
+    system: fillPrompt('screen-system', {}, 'evolve'),
+    task,
+    maxTokens: options.maxTokens,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return { verdict: readScreenVerdict(reply.text), tokens: reply.tokens };
 }

@@ -8,6 +8,8 @@ export type ProviderName = (typeof PROVIDERS)[number];
 export type RoleName = 'generation' | 'escalation';
 /** The engine-side roles of a directed change (src/change/, DESIGN.md §9). */
 export type ChangeRoleName = 'change' | 'review' | 'reflect';
+/** The engine-side roles of genome evolution (src/evolve/, DESIGN.md §10). */
+export type EvolveRoleName = 'mutate' | 'screen';
 
 /** The Prime's models when no role names one (docs/contracts.md §1: CAMBRIAN_MODEL, CAMBRIAN_ESCALATION_MODEL). */
 export const DEFAULT_GENERATION_MODEL = 'claude-sonnet-4-6';
@@ -64,6 +66,14 @@ export interface ProviderFlags {
   reflectModel?: string | undefined;
   reflectBaseUrl?: string | undefined;
   reflectMaxTokens?: string | undefined;
+  mutateProvider?: string | undefined;
+  mutateModel?: string | undefined;
+  mutateBaseUrl?: string | undefined;
+  mutateMaxTokens?: string | undefined;
+  screenProvider?: string | undefined;
+  screenModel?: string | undefined;
+  screenBaseUrl?: string | undefined;
+  screenMaxTokens?: string | undefined;
   record?: string | undefined;
   replay?: string | undefined;
 }
@@ -128,7 +138,7 @@ const KEY_VARS: Record<'anthropic' | 'openai', { key: string; baseUrl: string }>
 
 /** One role's provider, model, base URL, key and cap: flags > `CAMBRIAN_<ROLE>_*` > the default provider. */
 export function resolveRole(options: {
-  role: RoleName | ChangeRoleName;
+  role: RoleName | ChangeRoleName | EvolveRoleName;
   flags: ProviderFlags;
   env: Env;
   defaultProvider: { value: string; source: string } | undefined;

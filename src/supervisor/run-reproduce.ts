@@ -51,6 +51,8 @@ export interface ReproduceOptions {
   generationsDir?: string;
   /** Exemplar fault plan (`--faults`). */
   faults?: string;
+  /** Landscape file the exemplar fails generations by (src/evolve/landscape.ts). */
+  exemplarLandscape?: string;
   exemplarPaceMs?: number;
   /** Token budget of the run; default CAMBRIAN_TOKEN_BUDGET, else none. */
   budget?: number | null;
@@ -207,6 +209,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       sealedPrimeDir: path.join(lineage.paths.root, `gen-${primeGeneration}`),
       faults,
       paceMs: options.exemplarPaceMs ?? 0,
+      ...(options.exemplarLandscape === undefined ? {} : { landscape: options.exemplarLandscape }),
       onFault: (fault) => emit({ type: 'fault', ...fault }),
     });
     const backend = options.backend ?? createRunBackend({ roles, exemplar });

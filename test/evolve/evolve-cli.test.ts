@@ -49,7 +49,9 @@ describe('cambrian evolve (simulation on a known landscape)', () => {
   it('finds the mutation that raises viability from 50 % to 80 %, promotes it, and keeps the worse ones out', async () => {
     const dir = tempDir();
     const { stdout } = await promisify(execFile)(process.execPath, [bin, ...evolveArgs(dir, 'b')]);
-    expect(stdout).toContain('head 0.4.5');
+    const base = (await loadSpec('CAMBRIAN-SPEC-005')).version;
+    const bump = (patch: number): string => base.replace(/\.\d+$/, `.${patch}`);
+    expect(stdout).toContain(`head ${bump(5)}`);
     const entries = await logOf(dir);
     const landscape = await loadLandscape(landscapeFile);
     const promoted = entries.filter((e) => e.type === 'decision' && e.decision === 'promote');
@@ -59,21 +61,21 @@ describe('cambrian evolve (simulation on a known landscape)', () => {
       const text = (v: string): string =>
         readFileSync(path.join(dir, '.cambrian/specs', `CAMBRIAN-SPEC-005@${v}.md`), 'utf8');
       expect(trueOutcome(landscape, text(entry.version)).viability).toBeCloseTo(0.8, 5);
-      expect(entry.against.version).toBe('0.4.0');
+      expect(entry.against.version).toBe(base);
     }
     expect(promoted).toHaveLength(1);
     // The FROZEN fault is discarded by the guard, the incoherent one by the screen, neither with a campaign.
     const rejected = entries.filter((e) => e.type === 'rejected');
     expect(rejected.map((e) => e.type === 'rejected' && [e.version, e.by])).toEqual([
-      ['0.4.2', 'guard'],
-      ['0.4.3', 'screen'],
+      [bump(2), 'guard'],
+      [bump(3), 'screen'],
     ]);
     expect(JSON.stringify(rejected)).toMatch(/FROZEN region prime-invariants changed.*weakened acceptance/);
     const campaigned = new Set(entries.flatMap((e) => (e.type === 'campaign' ? [e.version] : [])));
-    expect(campaigned.has('0.4.2') || campaigned.has('0.4.3')).toBe(false);
+    expect(campaigned.has(bump(2)) || campaigned.has(bump(3))).toBe(false);
     // Evolved versions are addressable like any spec, from the lineage.
-    const evolved = await loadSpec('CAMBRIAN-SPEC-005@0.4.5', { generationsDir: dir });
-    expect(evolved.parentVersion).toBe('0.4.0');
+    const evolved = await loadSpec(`CAMBRIAN-SPEC-005@${bump(5)}`, { generationsDir: dir });
+    expect(evolved.parentVersion).toBe(base);
     expect(evolved.changes[0]).toMatch(/test stage.*vitest-example/);
   }, 60_000);
 
@@ -117,12 +119,13 @@ describe('guard and screen', () => {
       return found;
     };
     const guard = (bytes: Buffer) => guardMutation({ parent, bytes, file: 'mutant.md' });
-    expect(guard(mutateExemplar({ parent, edit: edit('frozen-shortcut'), version: '0.4.1' }))).toEqual({
+    const next = parent.version.replace(/\.\d+$/, (p) => `.${Number(p.slice(1)) + 1}`);
+    expect(guard(mutateExemplar({ parent, edit: edit('frozen-shortcut'), version: next }))).toEqual({
       ok: false,
       reason: 'FROZEN region prime-invariants changed',
     });
-    expect(guard(mutateExemplar({ parent, edit: edit('vitest-example'), version: '0.4.1' })).ok).toBe(true);
-    expect(guard(mutateExemplar({ parent, edit: edit('vitest-example'), version: '0.3.9' }))).toMatchObject({
+    expect(guard(mutateExemplar({ parent, edit: edit('vitest-example'), version: next })).ok).toBe(true);
+    expect(guard(mutateExemplar({ parent, edit: edit('vitest-example'), version: '0.0.1' }))).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/^version/),
     });
@@ -130,7 +133,7 @@ describe('guard and screen', () => {
     const bumped = mutateExemplar({
       parent: { ...parent, text: removed },
       edit: edit('reworded-glossary'),
-      version: '0.4.1',
+      version: next,
     });
     expect(guard(bumped)).toMatchObject({ ok: false, reason: expect.stringMatching(/Configuration/) });
     expect(guard(Buffer.concat([parent.bytes, Buffer.alloc(parent.bytes.length, 'x')]))).toMatchObject({

@@ -14,6 +14,7 @@ import {
 } from './exemplar-faults.js';
 import { messageText, userTextOutsideBlocks } from './read-prompt.js';
 import { readReplyFiles, renderFileBlocks } from './render-file-blocks.js';
+import { textReplyEvents } from './text-reply-events.js';
 
 /** The slug of a program title: the folder of its answer under examples/programs/exemplar-answers/. */
 export function programSlug(title: string): string {
@@ -125,37 +126,7 @@ export function createChangeExemplarBackend(options: {
         : purpose.startsWith('reflect')
           ? await reflectReply(request)
           : await changeReply(request, purpose);
-      yield {
-        type: 'message_start',
-        message: {
-          id: `msg_exemplar_${purpose}`,
-          type: 'message',
-          role: 'assistant',
-          model: request.model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: {
-            input_tokens: Math.ceil(Buffer.byteLength(JSON.stringify(request)) / 4),
-            output_tokens: 1,
-            cache_creation_input_tokens: 0,
-            cache_read_input_tokens: 0,
-          },
-        },
-      } as unknown as StreamEvent;
-      yield {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'text', text: '', citations: null },
-      } as StreamEvent;
-      yield { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } };
-      yield { type: 'content_block_stop', index: 0 };
-      yield {
-        type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
-        usage: { output_tokens: Math.ceil(Buffer.byteLength(text) / 4) },
-      } as StreamEvent;
-      yield { type: 'message_stop' };
+      yield* textReplyEvents({ request, text, id: `msg_exemplar_${purpose}` });
     },
   };
 }

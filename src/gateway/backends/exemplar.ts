@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { listArtifactFiles } from '../../artifact/list-artifact-files.js';
 import { type Manifest, manifestSchema } from '../../artifact/manifest-schema.js';
 import { CambrianError } from '../../errors.js';
+import { type Landscape, loadLandscape, trueOutcome } from '../../evolve/landscape.js';
+import { createRandom, seedOf } from '../../evolve/seeded-random.js';
 import { quotePath } from '../../parse/check-block-path.js';
 import { readUntrustedFile } from '../../rig/read-untrusted-file.js';
 import { findEngineRoot } from '../../version.js';
@@ -37,6 +39,12 @@ export interface ExemplarOptions {
   chunkChars?: number;
   /** `--faults` text or a parsed plan. */
   faults?: string | FaultPlan;
+  /**
+   * A landscape file (src/evolve/landscape.ts): a fresh or retried generation of its spec fails at the test stage with
+   * the probability the landscape gives that spec version, drawn from the generation number and the spec text, so
+   * `cambrian evolve` runs real rig campaigns offline on a known landscape.
+   */
+  landscape?: string;
   /** Called when a fault is injected, for progress output and tests. */
   onFault?: (fault: { kind: string; purpose: string; generation: number | null }) => void;
 }
@@ -59,6 +67,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
   const exemplarsDir = options.exemplarsDir ?? path.join(findEngineRoot(), 'src', 'exemplars');
   const faults = typeof options.faults === 'object' ? options.faults : parseFaults(options.faults);
   const paceMs = options.paceMs ?? 0;
+  const landscape = options.landscape === undefined ? null : await loadLandscape(options.landscape);
   const chunkChars = options.chunkChars ?? 2048;
   // Read once per spec; a refusal is kept too, so every request for that spec gets the same answer.
   const filesBySpec = new Map<string, Promise<ReplyFile[]>>();
@@ -127,7 +136,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
     name: 'exemplar',
     async *stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
       const purpose = readPurpose(request, context.purpose);
-      const { id: specId, specBytes } = readSpecId(request);
+      const { id: specId, specBytes, specText } = readSpecId(request);
       if (specId === null) {
         throw new BackendError({
           status: 400,
@@ -154,6 +163,9 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
       if (purpose === 'fresh' || purpose === 'retry') {
         if (faults.take('failing-test')) {
           injected('failing-test');
+          variant = 'failing';
+        } else if (landscape !== null && specId === landscape.spec && drawsFailure(landscape, specText, context)) {
+          injected('landscape');
           variant = 'failing';
         } else if (purpose === 'retry' && unfixed && !retryCarriesDiagnostics(request)) {
           // Not fixed: the prompt does not carry the failing test's name and failure message outside file blocks.
@@ -292,4 +304,11 @@ function remainderAfter(full: string, prefix: string | null): string {
     message:
       'the exemplar backend cannot continue this reply: the assistant message is not a prefix of any reply it sent',
   });
+}
+
+/** One seeded draw per generation attempt: fails with 1 − the spec version's true viability on the landscape. */
+function drawsFailure(landscape: Landscape, specText: string, context: BackendContext): boolean {
+  const { viability } = trueOutcome(landscape, specText);
+  const random = createRandom(seedOf(specText, context.generation ?? 0, context.purpose ?? ''));
+  return random() >= viability;
 }

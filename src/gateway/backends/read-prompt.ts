@@ -9,12 +9,12 @@ export function messageText(content: MessagesRequest['messages'][number]['conten
 const SPEC_OPEN = /<spec path="[^"]*">/;
 
 /** The spec id named by the `<spec path="…">` block's front matter (`id:`) in the first user message, or null. */
-export function readSpecId(request: MessagesRequest): { id: string | null; specBytes: number } {
+export function readSpecId(request: MessagesRequest): { id: string | null; specBytes: number; specText: string } {
   const first = request.messages[0];
-  if (first === undefined) return { id: null, specBytes: 0 };
+  if (first === undefined) return { id: null, specBytes: 0, specText: '' };
   const text = messageText(first.content);
   const open = SPEC_OPEN.exec(text);
-  if (open === null) return { id: null, specBytes: 0 };
+  if (open === null) return { id: null, specBytes: 0, specText: '' };
   const after = text.slice(open.index + open[0].length);
   const close = after.indexOf('</spec>');
   const body = close === -1 ? after : after.slice(0, close);
@@ -27,7 +27,7 @@ export function readSpecId(request: MessagesRequest): { id: string | null; specB
       if (match?.[1] !== undefined) id = match[1];
     }
   }
-  return { id, specBytes: Buffer.byteLength(body) };
+  return { id, specBytes: Buffer.byteLength(body), specText: body };
 }
 
 /** Fresh, retry, repair or continuation: the header when sent, else the task line of the last user message. */

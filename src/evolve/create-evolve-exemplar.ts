@@ -1,0 +1,52 @@
+import { type Backend, type BackendContext, BackendError, type MessagesRequest } from '../gateway/backend.js';
+import { messageText } from '../gateway/backends/read-prompt.js';
+import { textReplyEvents } from '../gateway/backends/text-reply-events.js';
+import { parseSpec, type Spec } from '../spec/parse-spec.js';
+import type { Landscape } from './landscape.js';
+import { mutateExemplar } from './mutate-exemplar.js';
+import { screenExemplar } from './screen-mutation.js';
+import { readSpecBlock } from './spec-block.js';
+
+/**
+ * The exemplar's play of `mutate` and `screen`, with no key, reading only the request (as a model would): `mutate`
+ * applies the first catalogue edit of the landscape of the type asked for that the prompt does not list as tried
+ * (any type when none of it is left), `screen` answers helper 12's deterministic verdict on the two specs it is sent.
+ */
+export function createEvolveExemplar(options: { landscape: Landscape | null }): Backend {
+  const refuse = (message: string): never => {
+    throw new BackendError({ status: 400, type: 'invalid_request_error', message });
+  };
+  const specOf = (prompt: string, tag: string): Spec => {
+    const text = readSpecBlock(prompt, tag) ?? refuse(`the exemplar found no <${tag}> block in the prompt`);
+    return parseSpec({ bytes: Buffer.from(text), file: tag });
+  };
+
+  function mutateReply(prompt: string): string {
+    const landscape =
+      options.landscape ??
+      refuse('the exemplar mutates only from a landscape catalogue (--simulate or --landscape); use a real provider');
+    const type = /^# Mutation: ([a-z]+)$/m.exec(prompt)?.[1];
+    const version = /^New version: (\S+)$/m.exec(prompt)?.[1] ?? refuse('the prompt names no new version');
+    const tried = prompt.slice(prompt.indexOf('# Mutations already tried'), prompt.indexOf('# The parent spec'));
+    const untried = landscape.edits.filter((edit) => !tried.includes(`(evolve: ${edit.type}, ${edit.name})`));
+    const edit =
+      untried.find((e) => e.type === type) ??
+      untried[0] ??
+      refuse('every mutation of the landscape catalogue was tried');
+    const bytes = mutateExemplar({ parent: specOf(prompt, 'parent-spec'), edit, version });
+    return `\`\`\`markdown\n${bytes.toString('utf8').trimEnd()}\n\`\`\`\n`;
+  }
+
+  return {
+    name: 'exemplar',
+    async *stream(request: MessagesRequest, context: BackendContext) {
+      const prompt = messageText(request.messages[0]?.content ?? '');
+      const purpose = context.purpose ?? 'mutate';
+      const text =
+        purpose === 'screen'
+          ? screenExemplar({ parent: specOf(prompt, 'parent-spec'), mutant: specOf(prompt, 'mutant-spec') })
+          : mutateReply(prompt);
+      yield* textReplyEvents({ request, text, id: `msg_exemplar_${purpose}` });
+    },
+  };
+}
