@@ -137,7 +137,8 @@ describe('cambrian reproduce with real providers against local protocol servers'
     expect(anthropic.requests).toHaveLength(1);
     const messages = (anthropic.requests[0]?.body.messages ?? []) as Array<{ content: Array<Record<string, unknown>> }>;
     const content = messages[0]?.content;
-    expect(content?.[0]?.cache_control).toEqual({ type: 'ephemeral' });
+    // --cache-ttl auto (the default) expects a whole codebase to stream for minutes: the 1-hour TTL.
+    expect(content?.[0]?.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
     const tokens = result.summary.tokens as { cacheWrite: number; input: number };
     // MINIMAL-SPEC-001 is ~6 KB (≈1500 tokens): above Sonnet's 1024-token caching minimum.
     expect(tokens.cacheWrite).toBeGreaterThan(1000);
