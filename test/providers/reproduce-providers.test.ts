@@ -124,6 +124,35 @@ describe('cambrian reproduce with real providers against local protocol servers'
     }
   });
 
+  it('--provider openai: completes against a server that refuses max_tokens and accepts max_completion_tokens', async () => {
+    const openai = await startOpenAiServer({
+      key: KEY,
+      refuse: ['max_tokens'],
+      replies: [chatReply(await echoReply())],
+    });
+    server = openai;
+    const result = await reproduce(
+      ['--provider', 'openai', '--generation-model', 'gpt-5-mini', '--generations', join(tmp.path, 'a')],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${openai.url}/v1`, CAMBRIAN_ESCALATION_MODEL: 'gpt-5' },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.summary.promoted).toEqual([1]);
+    // The refused request, then the same request with the cap renamed: never both names in one request.
+    expect(openai.requests.map((request) => 'max_tokens' in request.body)).toEqual([true, false]);
+    expect(openai.requests[1]?.body.max_completion_tokens).toBe(64000);
+
+    // Configured: --openai-params reasoning sends max_completion_tokens from the first request on.
+    openai.replies.push(chatReply(await echoReply()));
+    const configured = await reproduce(
+      ['--provider', 'openai', '--openai-params', 'reasoning', '--generations', join(tmp.path, 'b')],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${openai.url}/v1`, CAMBRIAN_GENERATION_MODEL: 'gpt-5-mini' },
+    );
+    expect(configured.exitCode, configured.stderr).toBe(0);
+    expect(openai.requests).toHaveLength(3);
+    expect('max_tokens' in (openai.requests[2]?.body ?? {})).toBe(false);
+    expect(openai.requests[2]?.body.max_completion_tokens).toBe(64000);
+  });
+
   it('--provider anthropic: promoted generation, the spec block cached, cache numbers in the summary', async () => {
     const anthropic = await startAnthropicServer({ key: KEY });
     server = anthropic;
