@@ -51,7 +51,7 @@ function billedOf(usage: { input: number; cacheWrite: number; cacheRead: number 
   return { input: usage.input, cacheWrite: usage.cacheWrite, cacheRead: usage.cacheRead, billed };
 }
 
-function request(prompts: BenchPrompts, model: string, task: string): MessagesRequest {
+export function request(prompts: BenchPrompts, model: string, task: string): MessagesRequest {
   return {
     model,
     max_tokens: 64000,
@@ -73,7 +73,7 @@ function request(prompts: BenchPrompts, model: string, task: string): MessagesRe
   } as MessagesRequest;
 }
 
-function freshTask(): string {
+export function freshTask(): string {
   return [
     '# Task: generate generation 4',
     '',
@@ -89,7 +89,7 @@ function freshTask(): string {
   ].join('\n');
 }
 
-function retryTask(prompts: BenchPrompts): string {
+export function retryTask(prompts: BenchPrompts): string {
   const diagnostics = {
     stage: 'test',
     summary: '1 of 38 tests failed',

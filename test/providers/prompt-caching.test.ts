@@ -88,3 +88,18 @@ describe('prompt caching through the anthropic backend', () => {
     expect(late.retrySameModel.cacheRead).toBe(0);
   });
 });
+
+describe('the cache-TTL campaign bench (real timings, simulated clock)', () => {
+  it('in one lane the 5-minute TTL never hits and auto reads the 1-hour entry the first attempt wrote', async () => {
+    const { runCampaignScenario } = await import('../../bench/cache-ttl-campaign.js');
+    const prompts = loadBenchPrompts();
+    const fiveMinutes = await runCampaignScenario(prompts, { mode: '5m', attempts: 4, lanes: 1 });
+    const auto = await runCampaignScenario(prompts, { mode: 'auto', attempts: 4, lanes: 1 });
+    expect(fiveMinutes.reads).toBe(0);
+    expect(fiveMinutes.billed).toBeGreaterThan(fiveMinutes.uncached);
+    expect(auto.writes5m).toBe(0);
+    expect(auto.reads).toBe(3 * auto.writes1h);
+    expect(auto.billed).toBeLessThan(0.65 * auto.uncached);
+    expect(auto.billed).toBeLessThan(0.5 * fiveMinutes.billed);
+  });
+});
