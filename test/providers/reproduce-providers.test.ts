@@ -171,6 +171,17 @@ describe('cambrian reproduce with real providers against local protocol servers'
     const tokens = result.summary.tokens as { cacheWrite: number; input: number };
     // MINIMAL-SPEC-001 is ~6 KB (≈1500 tokens): above Sonnet's 1024-token caching minimum.
     expect(tokens.cacheWrite).toBeGreaterThan(1000);
+    // The run summary records the writes under the TTL sent; `stats` shows them and what caching saved.
+    expect(result.summary.cache).toMatchObject({ ttl: 'auto', writes: { '5m': 0, '1h': tokens.cacheWrite } });
+    const stats = await execa('node', [CLI, 'stats', '--generations', join(tmp.path, 'a')], {
+      cwd: ROOT,
+      env: cleanEnv({}),
+      extendEnv: false,
+    });
+    expect(stats.stdout).toContain('prompt cache');
+    expect(stats.stdout).toMatch(
+      new RegExp(`1h ${(tokens.cacheWrite / 1000).toFixed(1)}k written, 0 read; saved \\$-`),
+    );
     expect(result.stderr).not.toContain(KEY);
   });
 
