@@ -1,5 +1,7 @@
 import { type DirectedStats, summarizeDirected } from '../change/summarize-directed.js';
+import type { CacheUsage } from '../gateway/account-cache.js';
 import type { LineageData } from './load-lineage-data.js';
+import { sumCacheUsage } from './sum-cache-usage.js';
 import { type CampaignSummary, summarizeCampaign } from './summarize-campaign.js';
 import { type RigWorkerStats, summarizeRigWorkers } from './summarize-rig-workers.js';
 
@@ -12,6 +14,8 @@ export interface LineageStats {
   summary: CampaignSummary;
   /** Directed changes (`cambrian change`), from the records that carry one. */
   directed: DirectedStats;
+  /** Prompt-cache writes and reads by TTL and dollars saved, over the runs that recorded them (null: none did). */
+  cache: CacheUsage | null;
   /** Rig time per worker (`local` for the engine's own rig; others ran on `cambrian worker`s). */
   rigWorkers: RigWorkerStats[];
   bySpec: Array<{ spec: string; generations: number; summary: CampaignSummary }>;
@@ -37,6 +41,7 @@ export function computeStats(data: LineageData): LineageStats {
     summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
     directed: summarizeDirected(data.records),
     rigWorkers: summarizeRigWorkers(data.records),
+    cache: sumCacheUsage(data.runs),
     bySpec: specs.map((spec) => {
       const records = data.records.filter((r) => `${r['spec-id']}@${r['spec-version']}` === spec);
       const runIds = new Set(records.map((r) => r.run));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CambrianError } from '../errors.js';
 import type { LineagePaths } from '../supervisor/lineage-paths.js';
+import { runCacheSchema } from './sum-cache-usage.js';
 
 const tokenCountSchema = z.object({
   input: z.number().nonnegative(),
@@ -45,6 +46,7 @@ export const runSummaryFileSchema = z
       .object({ code: z.number().nullable(), signal: z.string().nullable(), meaning: z.string() })
       .passthrough(),
     stopped: z.string().nullable(),
+    cache: runCacheSchema.optional(),
   })
   .passthrough();
 export type RunSummaryFile = z.infer<typeof runSummaryFileSchema>;

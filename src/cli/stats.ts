@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { computeStats } from '../campaign/compute-stats.js';
 import { formatCampaignSummary, formatCost, formatPercent } from '../campaign/format-campaign-summary.js';
 import { loadCampaignData, loadLineageData } from '../campaign/load-lineage-data.js';
+import { formatCacheUsage } from '../campaign/sum-cache-usage.js';
 import { summarizeCampaign } from '../campaign/summarize-campaign.js';
 import { shouldColor } from '../spec/render-spec-diff.js';
 
@@ -51,6 +52,12 @@ export function register(program: Command): void {
             `  ${s.spec.padEnd(28)} ${String(s.summary.attempts).padStart(4)} attempts  viability ${formatPercent(s.summary.viabilityRate).padStart(4)}  first try ${formatPercent(s.summary.firstTry.rate).padStart(4)}  ${formatCost(s.summary.costUsd)}`,
         ),
       ];
+      if (
+        stats.cache !== null &&
+        stats.cache.writes['5m'] + stats.cache.writes['1h'] + stats.cache.reads['5m'] + stats.cache.reads['1h'] > 0
+      ) {
+        out.push('', c.bold('prompt cache'), `  ${formatCacheUsage(stats.cache)}`);
+      }
       if (stats.rigWorkers.length > 0) {
         out.push('', c.bold('rig time per worker'));
         for (const w of stats.rigWorkers)

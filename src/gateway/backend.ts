@@ -12,6 +12,8 @@ export interface BackendContext {
   /** From the `x-cambrian-purpose` header: fresh, retry, repair or continuation. */
   purpose: string | null;
   signal: AbortSignal;
+  /** Told the cache TTL a backend chose for this request (null: no caching), for the ledger. */
+  onCacheTtl?: ((ttl: '5m' | '1h' | null) => void) | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { priceWithTtl } from './account-cache.js';
 import { type Backend, BackendError, type MessagesRequest, type StreamEvent } from './backend.js';
 import { checkToken } from './check-token.js';
 import { collectMessage } from './collect-message.js';
@@ -130,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const usage = createUsageTracker();
     let stopReason: string | null = null;
     let outputBytes = 0;
+    let cacheTtl: '5m' | '1h' | null = null;
     const finish = (
       outcome: 'complete' | 'error' | 'cut' | 'aborted',
       status: number,
@@ -137,7 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ): void => {
       inFlight.delete(controller);
       const counted = usage.current();
-      ledger.record({ generation, purpose, model: body.model, usage: counted });
+      ledger.record({ generation, purpose, model: body.model, usage: counted, cacheTtl });
       emit({
         type: 'exchange-end',
         id,
@@ -148,7 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         status,
         stopReason,
         usage: counted,
-        costUsd: price(body.model, counted),
+        costUsd: priceWithTtl(price, body.model, counted, cacheTtl),
         durationMs: Date.now() - started,
         error,
         events,
@@ -159,7 +161,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Resolves once the last relayed event reached the socket: a cut must come after what was already sent.
     let lastWrite: Promise<void> = Promise.resolve();
     try {
-      const relayed = options.backend.stream(body, { generation, purpose, signal: controller.signal });
+      const relayed = options.backend.stream(body, {
+        generation,
+        purpose,
+        signal: controller.signal,
+        onCacheTtl: (ttl) => {
+          cacheTtl = ttl;
+        },
+      });
       for await (const event of redactStreamEvents(relayed, redactor)) {
         if (controller.signal.aborted) break;
         events.push(event);

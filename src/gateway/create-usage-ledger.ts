@@ -1,3 +1,4 @@
+import { addCacheUsage, type CacheUsage, cacheUsageOf, priceWithTtl, ZERO_CACHE } from './account-cache.js';
 import { addUsage, type TokenCount, ZERO_USAGE } from './gateway-events.js';
 import { costOf } from './prices.js';
 
@@ -11,13 +12,34 @@ export interface GenerationUsage {
   /** Requests per purpose (fresh, retry, repair, continuation, …), including failed ones. */
   purposes: Record<string, number>;
   models: string[];
+  /** Prompt-cache writes and reads by TTL, and what caching saved. */
+  cache: CacheUsage;
 }
 
 export interface UsageLedger {
-  record(entry: { generation: number | null; purpose: string | null; model: string; usage: TokenCount }): void;
+  record(entry: {
+    generation: number | null;
+    purpose: string | null;
+    model: string;
+    usage: TokenCount;
+    /** The cache TTL the backend sent (undefined or null: none, or a backend without caching). */
+    cacheTtl?: '5m' | '1h' | null | undefined;
+  }): void;
   forGeneration(generation: number | null): GenerationUsage;
   generations(): GenerationUsage[];
-  total(): { usage: TokenCount; costUsd: number | null; exchanges: number };
+  total(): { usage: TokenCount; costUsd: number | null; exchanges: number; cache: CacheUsage };
+}
+
+function emptyEntry(generation: number | null): GenerationUsage {
+  return {
+    generation,
+    usage: { ...ZERO_USAGE },
+    costUsd: 0,
+    exchanges: 0,
+    purposes: {},
+    models: [],
+    cache: ZERO_CACHE,
+  };
 }
 
 /** Per-generation and per-run token accounting of the gateway. Cost is priced per exchange, by its model. */
@@ -29,16 +51,18 @@ export function createUsageLedger(
   function entryFor(generation: number | null): GenerationUsage {
     let entry = byGeneration.get(generation);
     if (entry === undefined) {
-      entry = { generation, usage: { ...ZERO_USAGE }, costUsd: 0, exchanges: 0, purposes: {}, models: [] };
+      entry = emptyEntry(generation);
       byGeneration.set(generation, entry);
     }
     return entry;
   }
   return {
-    record({ generation, purpose, model, usage }) {
+    record({ generation, purpose, model, usage, cacheTtl }) {
       const entry = entryFor(generation);
       entry.usage = addUsage(entry.usage, usage);
-      const cost = price(model, usage);
+      const ttl = cacheTtl ?? null;
+      entry.cache = addCacheUsage(entry.cache, cacheUsageOf({ price, model, usage, ttl }));
+      const cost = priceWithTtl(price, model, usage, ttl);
       entry.costUsd = entry.costUsd === null || cost === null ? null : entry.costUsd + cost;
       entry.exchanges += 1;
       const key = purpose ?? 'unknown';
@@ -47,9 +71,7 @@ export function createUsageLedger(
     },
     forGeneration(generation) {
       const entry = byGeneration.get(generation);
-      return entry === undefined
-        ? { generation, usage: { ...ZERO_USAGE }, costUsd: 0, exchanges: 0, purposes: {}, models: [] }
-        : structuredClone(entry);
+      return entry === undefined ? emptyEntry(generation) : structuredClone(entry);
     },
     generations() {
       return [...byGeneration.values()]
@@ -60,12 +82,14 @@ export function createUsageLedger(
       let usage: TokenCount = { ...ZERO_USAGE };
       let costUsd: number | null = 0;
       let exchanges = 0;
+      let cache = ZERO_CACHE;
       for (const entry of byGeneration.values()) {
+        cache = addCacheUsage(cache, entry.cache);
         usage = addUsage(usage, entry.usage);
         costUsd = costUsd === null || entry.costUsd === null ? null : costUsd + entry.costUsd;
         exchanges += entry.exchanges;
       }
-      return { usage, costUsd, exchanges };
+      return { usage, costUsd, exchanges, cache };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from './backend.js';
 import { createAnthropicBackend } from './backends/anthropic.js';
+import { createCacheTtlPolicy } from './backends/choose-cache-ttl.js';
 import { createOpenAiBackend } from './backends/openai.js';
 import { createRecordingBackend } from './backends/record.js';
 import { createReplayBackend } from './backends/replay.js';
@@ -26,6 +27,7 @@ export function createBackend(role: RoleConfig, deps: BackendDeps): Backend {
         apiKeyVar: role.apiKeyVar,
         maxTokens: role.maxTokens,
         timeoutMs: deps.timeoutMs,
+        cacheTtl: createCacheTtlPolicy(role.cacheTtl ?? 'auto'),
       });
     case 'openai':
       return createOpenAiBackend({
@@ -35,6 +37,7 @@ export function createBackend(role: RoleConfig, deps: BackendDeps): Backend {
         apiKeyVar: role.apiKeyVar,
         maxTokens: role.maxTokens,
         timeoutMs: deps.timeoutMs,
+        params: role.openaiParams,
       });
     case 'exemplar':
       if (deps.exemplar === undefined) throw new Error('createBackend: the exemplar role needs deps.exemplar');

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { BackendContext, MessagesRequest } from './backend.js';
+import type { OpenAiParamMode } from './backends/adapt-openai-params.js';
+import type { CacheTtlMode } from './backends/choose-cache-ttl.js';
 import { readRecordedModels } from './backends/replay.js';
+import { readProviderTuning } from './read-provider-tuning.js';
 
 export const PROVIDERS = ['exemplar', 'anthropic', 'openai', 'replay'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -30,6 +33,10 @@ export interface RoleConfig {
    * A reply cut at the cap stops on `max_tokens`, and the Prime continues it.
    */
   maxTokens?: number;
+  /** anthropic: the cache TTL of the genome prefix (`--cache-ttl`, CAMBRIAN_CACHE_TTL). */
+  cacheTtl?: CacheTtlMode;
+  /** openai: which parameters the server takes (`--openai-params`, CAMBRIAN_OPENAI_PARAMS). */
+  openaiParams?: OpenAiParamMode;
 }
 
 export interface ResolvedRoles {
@@ -76,6 +83,8 @@ export interface ProviderFlags {
   screenMaxTokens?: string | undefined;
   record?: string | undefined;
   replay?: string | undefined;
+  cacheTtl?: string | undefined;
+  openaiParams?: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -97,6 +106,11 @@ export function addProviderOptions(command: Command): Command {
     .option(
       '--escalation-max-tokens <n>',
       "cap on each escalation request's max_tokens (env CAMBRIAN_ESCALATION_MAX_TOKENS)",
+    )
+    .option('--cache-ttl <ttl>', 'anthropic prompt-cache TTL: auto, 5m, 1h, off (default auto; env CAMBRIAN_CACHE_TTL)')
+    .option(
+      '--openai-params <mode>',
+      'openai request parameters: auto, classic (max_tokens), reasoning (max_completion_tokens, no sampling) (default auto; env CAMBRIAN_OPENAI_PARAMS)',
     )
     .option('--record <file>', 'append every LLM exchange to FILE (JSON lines) for a later --replay')
     .option('--replay <file>', 'play the exchanges recorded in FILE back instead of calling a provider');
@@ -166,6 +180,9 @@ export function resolveRole(options: {
     [env[`CAMBRIAN_${ROLE}_MAX_TOKENS`], `CAMBRIAN_${ROLE}_MAX_TOKENS`],
   ]);
   if (maxTokens !== undefined) config.maxTokens = checkMaxTokens(maxTokens);
+  const tuning = readProviderTuning({ flags, env });
+  if (provider === 'anthropic') config.cacheTtl = tuning.cacheTtl;
+  else config.openaiParams = tuning.openaiParams;
   const vars = KEY_VARS[provider];
   const baseUrl = pick([
     [flag('BaseUrl'), `--${role}-base-url`],

@@ -347,6 +347,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       unattributedTokens: ledger.forGeneration(null).usage ?? { ...ZERO_USAGE },
       costUsd: total.costUsd,
       exchanges: total.exchanges,
+      cache: { ttl: roles.generation.cacheTtl ?? roles.escalation.cacheTtl ?? null, ...total.cache },
       faults: faults.describe() === '' ? null : faults.describe(),
       primeExit: {
         code: primeEnding.code,

@@ -1,4 +1,5 @@
 import type { GenerationRecord } from '../artifact/generation-record-schema.js';
+import type { CacheUsage } from '../gateway/account-cache.js';
 import type { TokenCount } from '../gateway/gateway-events.js';
 
 /** One generation of a run, as the summary reports it. */
@@ -43,6 +44,8 @@ export interface RunSummary {
   unattributedTokens: TokenCount;
   costUsd: number | null;
   exchanges: number;
+  /** Prompt-cache writes and reads by the TTL the gateway chose, dollars saved, and the `--cache-ttl` mode. */
+  cache: CacheUsage & { ttl: string | null };
   faults: string | null;
   primeExit: { code: number | null; signal: string | null; meaning: string };
   /** 0 when at least one generation was promoted and the Prime exited 0, else 1. */

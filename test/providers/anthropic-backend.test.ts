@@ -43,7 +43,7 @@ describe('anthropic backend against a local Anthropic Messages API', () => {
     expect(received?.body.model).toBe('claude-sonnet-4-5');
   });
 
-  it('marks the spec block for prompt caching when the Prime did not, and leaves a marked one alone', async () => {
+  it('marks the spec block for prompt caching when the Prime did not, and gives a marked one the gateway TTL', async () => {
     const { server, backend } = await setUp({
       replies: [
         { sse: readSseFixture('anthropic/stream-basic.sse') },
@@ -56,7 +56,7 @@ describe('anthropic backend against a local Anthropic Messages API', () => {
         {
           role: 'user',
           content: [
-            { type: 'text', text: SPEC_TEXT, cache_control: { type: 'ephemeral', ttl: '1h' } },
+            { type: 'text', text: SPEC_TEXT, cache_control: { type: 'ephemeral' } },
             { type: 'text', text: '# Task: generate generation 1' },
           ],
         },
@@ -64,7 +64,8 @@ describe('anthropic backend against a local Anthropic Messages API', () => {
     });
     await collect(backend, marked);
     const first = server.requests[0]?.body.messages as Array<{ content: Array<Record<string, unknown>> }>;
-    expect(first[0]?.content[0]?.cache_control).toEqual({ type: 'ephemeral' });
+    // The default TTL policy is auto: before any stream of the run it expects a whole codebase (> 4 minutes) → 1 h.
+    expect(first[0]?.content[0]?.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
     expect(first[0]?.content[1]?.cache_control).toBeUndefined();
     const second = server.requests[1]?.body.messages as Array<{ content: Array<Record<string, unknown>> }>;
     expect(second[0]?.content[0]?.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });

@@ -53,7 +53,7 @@ describe('prompt-caching accounting of the local Anthropic server', () => {
       model: 'claude-sonnet-4-6',
       messages: [{ role: 'user', content: [{ type: 'text', text: 'short', cache_control: { type: 'ephemeral' } }] }],
     });
-    expect(short).toEqual({ input_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(short).toMatchObject({ input_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
   });
 });
 
@@ -86,5 +86,20 @@ describe('prompt caching through the anthropic backend', () => {
     expect(soon.retryEscalatedAgain.cacheRead).toBe(soon.retryEscalated.cacheWrite);
     const late = await runPromptCachingBench(prompts, { gapMinutes: 6 });
     expect(late.retrySameModel.cacheRead).toBe(0);
+  });
+});
+
+describe('the cache-TTL campaign bench (real timings, simulated clock)', () => {
+  it('in one lane the 5-minute TTL never hits and auto reads the 1-hour entry the first attempt wrote', async () => {
+    const { runCampaignScenario } = await import('../../bench/cache-ttl-campaign.js');
+    const prompts = loadBenchPrompts();
+    const fiveMinutes = await runCampaignScenario(prompts, { mode: '5m', attempts: 4, lanes: 1 });
+    const auto = await runCampaignScenario(prompts, { mode: 'auto', attempts: 4, lanes: 1 });
+    expect(fiveMinutes.reads).toBe(0);
+    expect(fiveMinutes.billed).toBeGreaterThan(fiveMinutes.uncached);
+    expect(auto.writes5m).toBe(0);
+    expect(auto.reads).toBe(3 * auto.writes1h);
+    expect(auto.billed).toBeLessThan(0.65 * auto.uncached);
+    expect(auto.billed).toBeLessThan(0.5 * fiveMinutes.billed);
   });
 });

@@ -124,6 +124,35 @@ describe('cambrian reproduce with real providers against local protocol servers'
     }
   });
 
+  it('--provider openai: completes against a server that refuses max_tokens and accepts max_completion_tokens', async () => {
+    const openai = await startOpenAiServer({
+      key: KEY,
+      refuse: ['max_tokens'],
+      replies: [chatReply(await echoReply())],
+    });
+    server = openai;
+    const result = await reproduce(
+      ['--provider', 'openai', '--generation-model', 'gpt-5-mini', '--generations', join(tmp.path, 'a')],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${openai.url}/v1`, CAMBRIAN_ESCALATION_MODEL: 'gpt-5' },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.summary.promoted).toEqual([1]);
+    // The refused request, then the same request with the cap renamed: never both names in one request.
+    expect(openai.requests.map((request) => 'max_tokens' in request.body)).toEqual([true, false]);
+    expect(openai.requests[1]?.body.max_completion_tokens).toBe(64000);
+
+    // Configured: --openai-params reasoning sends max_completion_tokens from the first request on.
+    openai.replies.push(chatReply(await echoReply()));
+    const configured = await reproduce(
+      ['--provider', 'openai', '--openai-params', 'reasoning', '--generations', join(tmp.path, 'b')],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${openai.url}/v1`, CAMBRIAN_GENERATION_MODEL: 'gpt-5-mini' },
+    );
+    expect(configured.exitCode, configured.stderr).toBe(0);
+    expect(openai.requests).toHaveLength(3);
+    expect('max_tokens' in (openai.requests[2]?.body ?? {})).toBe(false);
+    expect(openai.requests[2]?.body.max_completion_tokens).toBe(64000);
+  });
+
   it('--provider anthropic: promoted generation, the spec block cached, cache numbers in the summary', async () => {
     const anthropic = await startAnthropicServer({ key: KEY });
     server = anthropic;
@@ -137,10 +166,22 @@ describe('cambrian reproduce with real providers against local protocol servers'
     expect(anthropic.requests).toHaveLength(1);
     const messages = (anthropic.requests[0]?.body.messages ?? []) as Array<{ content: Array<Record<string, unknown>> }>;
     const content = messages[0]?.content;
-    expect(content?.[0]?.cache_control).toEqual({ type: 'ephemeral' });
+    // --cache-ttl auto (the default) expects a whole codebase to stream for minutes: the 1-hour TTL.
+    expect(content?.[0]?.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
     const tokens = result.summary.tokens as { cacheWrite: number; input: number };
     // MINIMAL-SPEC-001 is ~6 KB (≈1500 tokens): above Sonnet's 1024-token caching minimum.
     expect(tokens.cacheWrite).toBeGreaterThan(1000);
+    // The run summary records the writes under the TTL sent; `stats` shows them and what caching saved.
+    expect(result.summary.cache).toMatchObject({ ttl: 'auto', writes: { '5m': 0, '1h': tokens.cacheWrite } });
+    const stats = await execa('node', [CLI, 'stats', '--generations', join(tmp.path, 'a')], {
+      cwd: ROOT,
+      env: cleanEnv({}),
+      extendEnv: false,
+    });
+    expect(stats.stdout).toContain('prompt cache');
+    expect(stats.stdout).toMatch(
+      new RegExp(`1h ${(tokens.cacheWrite / 1000).toFixed(1)}k written, 0 read; saved \\$-`),
+    );
     expect(result.stderr).not.toContain(KEY);
   });
 

@@ -30,7 +30,7 @@ describe('resolveRoles', () => {
 
   it('takes --provider for every role with the default key and base URL variables', () => {
     const roles = resolveRoles({
-      flags: parseFlags(['--provider', 'anthropic']),
+      flags: parseFlags(['--provider', 'anthropic', '--cache-ttl', '1h']),
       env: { ANTHROPIC_API_KEY: 'sk-ant-key-0123456789', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/' },
     });
     expect(roles.generation).toEqual({
@@ -38,6 +38,7 @@ describe('resolveRoles', () => {
       baseUrl: 'http://127.0.0.1:9/',
       apiKey: 'sk-ant-key-0123456789',
       apiKeyVar: 'ANTHROPIC_API_KEY',
+      cacheTtl: '1h',
     });
     expect(roles.escalation.provider).toBe('anthropic');
     expect(roles.warnings).toEqual([]);
@@ -69,6 +70,7 @@ describe('resolveRoles', () => {
       baseUrl: 'http://10.0.0.2:8000/v1',
       apiKey: 'ollama-key-0123456789',
       apiKeyVar: 'CAMBRIAN_ESCALATION_API_KEY',
+      openaiParams: 'auto',
     });
   });
 
@@ -82,6 +84,7 @@ describe('resolveRoles', () => {
       model: 'llama3.3',
       baseUrl: 'http://127.0.0.1:8080/v1',
       apiKeyVar: 'OPENAI_API_KEY',
+      openaiParams: 'auto',
     });
     expect(roles.warnings).toEqual([expect.stringMatching(/escalation role has no model.*--escalation-model/)]);
   });

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
 import { BackendError } from '../backend.js';
 import { abortedError, toBackendError } from '../provider-errors.js';
+import { type CacheTtl, type CacheTtlPolicy, createCacheTtlPolicy } from './choose-cache-ttl.js';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -16,6 +17,10 @@ export interface AnthropicBackendOptions {
   maxTokens?: number | undefined;
   /** Per-request timeout; the SDK default is 10 minutes. */
   timeoutMs?: number | undefined;
+  /** The TTL of the cached genome prefix (choose-cache-ttl.ts); default `auto`. */
+  cacheTtl?: CacheTtlPolicy | undefined;
+  /** The clock the TTL policy measures streams and gaps with; default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -27,6 +32,8 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
   const identity = { provider: 'anthropic' as const, baseUrl, apiKey: options.apiKey, apiKeyVar: options.apiKeyVar };
   // The SDK is loaded on the first request, so commands that never call a provider do not pay for loading it.
   let loaded: Promise<{ client: Anthropic; sdk: typeof Anthropic }> | undefined;
+  const policy = options.cacheTtl ?? createCacheTtlPolicy('auto');
+  const now = options.now ?? Date.now;
   const load = () =>
     (loaded ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => ({
       sdk: Sdk,
@@ -41,13 +48,17 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
     })));
 
   async function* stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
+    const startedMs = now();
+    const ttl = policy.choose(startedMs);
+    context.onCacheTtl?.(ttl);
     const body = {
-      ...markSpecForCaching(request),
+      ...applyCacheTtl(request, ttl),
       ...(options.model === undefined ? {} : { model: options.model }),
       max_tokens: Math.min(request.max_tokens, options.maxTokens ?? Number.POSITIVE_INFINITY),
       stream: true as const,
     };
     let sawStop = false;
+    let outputTokens = 0;
     const { client, sdk } = await load();
     try {
       const events = await client.messages.create(body as Anthropic.MessageCreateParamsStreaming, {
@@ -55,6 +66,7 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
       });
       for await (const event of events) {
         if (event.type === 'message_stop') sawStop = true;
+        if (event.type === 'message_delta') outputTokens = event.usage.output_tokens ?? outputTokens;
         yield event;
       }
     } catch (error) {
@@ -69,9 +81,42 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
         message: 'the anthropic provider stream ended before message_stop (cut mid-reply)',
       });
     }
+    policy.observe({ startedMs, endedMs: now(), outputTokens });
   }
 
   return { name: 'anthropic', stream };
+}
+
+type Blocks = Anthropic.ContentBlockParam[];
+
+function withTtl(blocks: Blocks, ttl: CacheTtl | null): Blocks {
+  return blocks.map((block) => {
+    if (!('cache_control' in block) || block.cache_control == null) return block;
+    const { cache_control: _dropped, ...rest } = block;
+    return (ttl === null ? rest : { ...rest, cache_control: cacheControl(ttl) }) as Anthropic.ContentBlockParam;
+  });
+}
+
+function cacheControl(ttl: CacheTtl): Anthropic.CacheControlEphemeral {
+  // The 5-minute form is sent as the API's default (no ttl field), exactly as before a TTL could be chosen.
+  return ttl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
+}
+
+/**
+ * The request with the gateway's cache TTL: the spec block (the first user content block, starting `<spec`) marked
+ * for caching when the Prime did not, so the long repeated genome prefix is billed at the cache-read rate after the
+ * first request; every breakpoint the request carries given the same TTL (Anthropic refuses a 1-hour breakpoint after
+ * a 5-minute one); with `null` (`--cache-ttl off`) every breakpoint removed.
+ */
+export function applyCacheTtl(request: MessagesRequest, ttl: CacheTtl | null): MessagesRequest {
+  const marked = ttl === null ? request : markSpecForCaching(request);
+  const system = Array.isArray(marked.system)
+    ? (withTtl(marked.system, ttl) as Anthropic.TextBlockParam[])
+    : marked.system;
+  const messages = marked.messages.map((message) =>
+    Array.isArray(message.content) ? { ...message, content: withTtl(message.content, ttl) } : message,
+  );
+  return { ...marked, ...(system === undefined ? {} : { system }), messages } as MessagesRequest;
 }
 
 /**

@@ -2,6 +2,12 @@ import type OpenAI from 'openai';
 import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../backend.js';
 import { abortedError, toBackendError } from '../provider-errors.js';
 import { createChatStreamTranslator, toChatRequest } from '../provider-openai-translate.js';
+import {
+  applyParamFixes,
+  initialParamFixes,
+  type OpenAiParamMode,
+  recognizeParamRefusal,
+} from './adapt-openai-params.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -16,6 +22,8 @@ export interface OpenAiBackendOptions {
   /** Cap on the request's max_tokens (RoleConfig.maxTokens). */
   maxTokens?: number | undefined;
   timeoutMs?: number | undefined;
+  /** Which parameters the server takes (adapt-openai-params.ts); default `auto`. */
+  params?: OpenAiParamMode | undefined;
 }
 
 /**
@@ -28,6 +36,9 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
   const identity = { provider: 'openai' as const, baseUrl, apiKey: options.apiKey, apiKeyVar: options.apiKeyVar };
   // Loaded on the first request, like the anthropic backend's SDK.
   let loaded: Promise<{ client: OpenAI; sdk: typeof OpenAI }> | undefined;
+  const mode = options.params ?? 'auto';
+  // What the server refused so far: learned once per backend (per role and run), so later requests go right first.
+  const fixes = initialParamFixes(mode);
   const load = () =>
     (loaded ??= import('openai').then(({ default: Sdk }) => ({
       sdk: Sdk,
@@ -48,7 +59,18 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): Backend {
       if (options.maxTokens !== undefined && (chat.max_tokens ?? 0) > options.maxTokens)
         chat.max_tokens = options.maxTokens;
       const translator = createChatStreamTranslator({ model });
-      const chunks = await client.chat.completions.create(chat, { signal: context.signal });
+      let chunks: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>;
+      for (;;) {
+        try {
+          chunks = await client.chat.completions.create(applyParamFixes(chat, fixes), { signal: context.signal });
+          break;
+        } catch (error) {
+          // A refusal is answered before any chunk, so resending is safe; each fix is tried once, then it is an error.
+          const fix = mode === 'auto' && error instanceof sdk.APIError ? recognizeParamRefusal(error) : null;
+          if (fix === null || fixes.has(fix)) throw error;
+          fixes.add(fix);
+        }
+      }
       for await (const chunk of chunks) {
         yield* translator.push(chunk);
       }

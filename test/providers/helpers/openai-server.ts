@@ -5,13 +5,15 @@ import { type Reply, type ScriptedServer, startScriptedServer } from './scripted
  * `data: [DONE]`) on 127.0.0.1:0, like vLLM, Ollama or llama.cpp's server. The SDK's base URL is `${url}/v1`. With
  * `key`, a wrong bearer token gets OpenAI's 401, whose message quotes the key received (to prove redaction).
  */
-export async function startOpenAiServer(options: { key?: string; replies?: Reply[] } = {}): Promise<ScriptedServer> {
+export async function startOpenAiServer(
+  options: { key?: string; replies?: Reply[]; refuse?: ReadonlyArray<'max_tokens' | 'temperature' | 'top_p'> } = {},
+): Promise<ScriptedServer> {
   return startScriptedServer({
     route: '/v1/chat/completions',
     replies: options.replies ?? [],
     authorize(request) {
       const given = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
-      if (options.key === undefined || given === options.key) return null;
+      if (options.key === undefined || given === options.key) return refusal(request.body, options.refuse ?? []);
       return {
         status: 401,
         body: {
@@ -44,4 +46,25 @@ export function chatReply(text: string, options: { model?: string } = {}): Reply
     sse += chunk([], { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
     return { sse: `${sse}data: [DONE]\n\n` };
   };
+}
+
+/**
+ * What OpenAI answers a reasoning model's request that carries a parameter the model does not take (the wording and
+ * fields of api.openai.com's 400s), before any reply is consumed.
+ */
+function refusal(body: Record<string, unknown>, refuse: ReadonlyArray<string>): Reply | null {
+  if ('max_tokens' in body && 'max_completion_tokens' in body) {
+    return {
+      status: 400,
+      body: { error: { message: 'max_tokens and max_completion_tokens both set', type: 'invalid_request_error' } },
+    };
+  }
+  const param = refuse.find((name) => name in body);
+  if (param === undefined) return null;
+  const message =
+    param === 'max_tokens'
+      ? "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+      : `Unsupported value: '${param}' does not support ${String(body[param])} with this model. Only the default (1) value is supported.`;
+  const code = param === 'max_tokens' ? 'unsupported_parameter' : 'unsupported_value';
+  return { status: 400, body: { error: { message, type: 'invalid_request_error', param, code } } };
 }
