@@ -28,6 +28,9 @@ export interface Manifest {
   'created-at': string;
   entry: Record<string, unknown>;
   contracts: unknown[];
+  /** An edit-mode retry: the failed generation it edits and the files it kept from it unchanged. */
+  'edited-from'?: number;
+  'kept-files'?: string[];
 }
 
 /**
@@ -72,6 +75,7 @@ export async function writeArtifact(options: {
   spec: SpecInfo;
   model: string;
   usage: TokenUsage;
+  editOf: { generation: number; kept: string[] } | null;
 }): Promise<{ dir: string; manifest: Manifest }> {
   const { workspace, generation, spec } = options;
   await mkdir(path.resolve(workspace), { recursive: true });
@@ -113,6 +117,10 @@ export async function writeArtifact(options: {
       entry: spec.entry,
       contracts: spec.contracts,
     };
+    if (options.editOf !== null) {
+      manifest['edited-from'] = options.editOf.generation;
+      manifest['kept-files'] = options.editOf.kept.filter((file) => written.has(file)).sort();
+    }
     await writeManifest(scratch, manifest);
     await rm(dir, { recursive: true, force: true });
     await rename(scratch, dir);

@@ -64,7 +64,7 @@ describe('writeArtifact', () => {
     const spec = await readSpec(specFile);
     const workspace = path.join(temp.dir, 'workspace');
     const usage = { input: 10, output: 20, 'cache-read': 3, 'cache-write': 4 };
-    return { spec, workspace, ...(await writeArtifact({ workspace, generation: 7, parent: 2, files, spec, model: 'm-1', usage })) };
+    return { spec, workspace, ...(await writeArtifact({ workspace, generation: 7, parent: 2, files, spec, model: 'm-1', usage, editOf: null })) };
   }
 
   test('writes the files, a byte-identical spec copy and a manifest whose hashes verify', async () => {

@@ -31,7 +31,7 @@ async function run(answers: LlmAnswer[], env: Record<string, string> = {}) {
   const signal = new AbortController().signal;
   const log = (event: string): void => void events.push(event);
   const ctx: LlmContext = { client: createClient(config), config, generation: 5, model: 'model-a', usage: zeroUsage(), signal, log };
-  const result = generateFiles(ctx, { purpose: 'fresh', firstUser: FIRST_USER });
+  const result = generateFiles(ctx, { purpose: 'fresh', firstUser: FIRST_USER, base: [] }).then((edit) => edit.files);
   return { result, requests: fake.requests, ctx, events };
 }
 

@@ -34,7 +34,7 @@ afterEach(async () => {
 
 /** Both fakes and a Prime pointed at them, with millisecond waits. */
 async function setup(options: {
-  answer?: (request: LlmRequest) => LlmAnswer | Promise<LlmAnswer>;
+  answer?: (request: LlmRequest, index: number) => LlmAnswer | Promise<LlmAnswer>;
   supervisor?: Partial<Parameters<typeof startFakeSupervisor>[0]>;
   env?: Record<string, string>;
 }) {
@@ -118,8 +118,35 @@ test('non-viable: rollback, informed retry on the escalation model with the diag
   expect(task.split('\n')[0]).toBe('# Task: informed retry for generation 2');
   expect(task).toContain('Generation 1 failed at stage test: 1 of 1 tests failed');
   expect(task).toContain(`\`\`\`json\n${JSON.stringify(DIAGNOSTICS, null, 2)}\n\`\`\``);
-  expect(task).toContain(`<file path="test/a.test.ts">\n${FAILING_TEST}${END}`);
+  expect(task).toContain('The diagnostics name test/a.test.ts.');
   expect(taskOf(run.llm.requests[2] as LlmRequest).split('\n')[0]).toBe('# Task: generate generation 3');
+});
+
+test('an edit-mode retry: the failed source cached after the spec, the changes applied, the kept files in the manifest', async () => {
+  const FIXED = FAILING_TEST.replace('toBe(3)', 'toBe(2)');
+  const files = { 'package.json': '{"type":"module"}\n', 'src/old.ts': 'old\n', 'test/a.test.ts': FAILING_TEST };
+  const first = blocks(files);
+  const edits = [`<delete path="src/gone.ts"/>\n`, `<delete path="src/old.ts"/>\n${blocks({ 'test/a.test.ts': FIXED })}`];
+  const answer = (_: LlmRequest, index: number): LlmAnswer => ({ type: 'reply', text: index === 0 ? first : (edits[index - 1] ?? '') });
+  const run = await setup({ answer, supervisor: { verdicts: [NON_VIABLE, VIABLE] } });
+  expect(await run.prime.done).toBe(0);
+  expect(run.purposes()).toEqual(['fresh', 'retry', 'repair']);
+  const content = run.llm.requests[1]?.body.messages[0]?.content as { text: string; cache_control?: unknown }[];
+  expect(content).toHaveLength(3);
+  expect(content[1]).toEqual({
+    type: 'text',
+    text: `<failed-source generation="1">\n${Object.entries(files).map(([file, text]) => `<file path="${file}">\n${text}${END}\n`).join('')}</failed-source>`,
+    cache_control: { type: 'ephemeral' },
+  });
+  expect(taskOf(run.llm.requests[1] as LlmRequest)).toContain('Reply with the changes only');
+  expect((run.llm.requests[2]?.body.messages[2]?.content as string)).toContain('Rule: delete-unknown');
+  const dir = path.join(run.workspace, 'gen-2');
+  expect(await readFile(path.join(dir, 'test/a.test.ts'), 'utf8')).toBe(FIXED);
+  expect(existsSync(path.join(dir, 'src/old.ts'))).toBe(false);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+  expect(manifest).toMatchObject({ 'edited-from': 1, 'kept-files': ['package.json'] });
+  expect(manifest.files).toEqual(['package.json', 'spec/TEST-SPEC-001.md', 'test/a.test.ts']);
+  expect(manifest['artifact-hash']).toBe(await recomputeArtifactHash(dir, manifest.files));
 });
 
 test('retries stop after CAMBRIAN_MAX_RETRIES failed retries with exit code 1', async () => {
