@@ -1,5 +1,4 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { TokenUsage } from './artifact.js';
 import { createBlockParser, type ParsedFile, type ParseResult } from './block-parser.js';
 import { backoffMs, type Config, type Log, sleep } from './config.js';
 import { applyEdit } from './edit.js';
@@ -24,9 +23,10 @@ export function createClient(config: Config): Anthropic {
   return new Anthropic({ baseURL: config.baseUrl ?? null, apiKey: config.apiKey ?? null, maxRetries: 0 });
 }
 
-export function zeroUsage(): TokenUsage {
+export function zeroUsage() {
   return { input: 0, output: 0, 'cache-read': 0, 'cache-write': 0 };
 }
+export type TokenUsage = ReturnType<typeof zeroUsage>;
 
 /** A stream that ended without `message_stop`. */
 class StreamCutError extends Error {}

@@ -30,13 +30,13 @@ type AttemptResult = { viable: true } | Failed;
 
 type Source = FailureContext['source'];
 
-/** A failure that has no verdict (stages parse, llm, spawn, verify, promote): no diagnostics from a rig. */
+/** A failure without a verdict (stages parse, llm, spawn, verify, promote, versions). */
 function failureWithout(generation: number, stage: string, summary: string, source: Source = []): Failed {
   const diagnostics = { stage, summary, exit_code: null, failures: [], stdout_tail: '', stderr_tail: '' };
   return { viable: false, failure: { generation, stage, summary, diagnostics, named: [], source } };
 }
 
-/** Every file of a written artifact except the spec copy: what an edit-mode retry starts from. */
+/** Every file of a written artifact but the spec copy: what an edit-mode retry edits. */
 async function readSource(dir: string, manifest: Manifest): Promise<Source> {
   const paths = manifest.files.filter((file) => file !== manifest['spec-path']);
   return Promise.all(paths.map(async (path) => ({ path, content: await readFile(resolveInside(dir, path), 'utf8') })));
@@ -107,9 +107,10 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
   const usage = zeroUsage();
   const cached = { type: 'ephemeral' as const };
   const base = previous?.source ?? [];
+  const editOf = previous !== null && base.length > 0 ? previous : null;
   const content = [{ type: 'text' as const, text: specBlock(spec.copyPath, spec.text), cache_control: cached }];
   // The failed source follows the spec, both cached, so repairs and continuations of a retry re-read them cheaply.
-  if (previous !== null && base.length > 0) content.push({ type: 'text', text: sourceBlock(previous), cache_control: cached });
+  if (editOf !== null) content.push({ type: 'text', text: sourceBlock(editOf), cache_control: cached });
   let edit: { files: ParsedFile[]; kept: string[] };
   try {
     const firstUser = { role: 'user' as const, content: [...content, { type: 'text' as const, text: task }] };
@@ -120,13 +121,14 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
     return failureWithout(generation, error.stage, error.message);
   }
 
-  const editOf = previous !== null && base.length > 0 ? { generation: previous.generation, kept: edit.kept } : null;
-  let artifact = await writeArtifact({ workspace: config.workspace, generation, parent, files: edit.files, spec, model, usage, editOf });
+  const kept = editOf === null ? null : { generation: editOf.generation, kept: edit.kept };
+  let artifact = await writeArtifact({ workspace: config.workspace, generation, parent, files: edit.files, spec, model, usage, editOf: kept });
+  const source = (): Promise<Source> => readSource(artifact.dir, artifact.manifest);
   log('artifact.written', { generation, files: artifact.manifest.files.length, usage });
   state.status = 'verifying';
   try {
     for (let taken = 0; (await supervisor.spawn({ generation, specHash: spec.hash })) === 'taken'; taken += 1) {
-      if (taken >= 10) return failureWithout(generation, 'spawn', 'every generation number tried was taken', await readSource(artifact.dir, artifact.manifest));
+      if (taken >= 10) return failureWithout(generation, 'spawn', 'every generation number tried was taken', await source());
       const next = Math.max(nextGeneration(config.generation, await supervisor.versions()), generation + 1);
       log('spawn.taken', { generation, next });
       artifact = await renumberArtifact({ workspace: config.workspace, from: generation, to: next, manifest: artifact.manifest });
@@ -136,7 +138,7 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
     const record = await waitForVerdict(run, generation);
     if (record === null) {
       await tolerateRefusal(run, () => supervisor.rollback(generation));
-      return failureWithout(generation, 'verify', `no verdict within ${config.verifyTimeoutMs} ms`, await readSource(artifact.dir, artifact.manifest));
+      return failureWithout(generation, 'verify', `no verdict within ${config.verifyTimeoutMs} ms`, await source());
     }
     if (record.outcome === 'tested' && record.viability?.status === 'viable') {
       await supervisor.promote(generation);
@@ -150,7 +152,7 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
   } catch (error) {
     if (!(error instanceof SupervisorError)) throw error;
     // A refused spawn or promote: the attempt failed at that step.
-    return failureWithout(generation, error.step, error.message, await readSource(artifact.dir, artifact.manifest));
+    return failureWithout(generation, error.step, error.message, await source());
   }
 }
 

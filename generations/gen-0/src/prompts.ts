@@ -77,19 +77,13 @@ export function sourceBlock(failure: FailureContext): string {
 /** Task of an informed retry: what failed and the diagnostics as JSON; with a failed source, it asks for an edit. */
 export function retryTask(options: { generation: number; parent: number; failure: FailureContext }): string {
   const { failure, generation, parent } = options;
-  const named = failure.named.length === 0 ? 'no file' : failure.named.join(', ');
   const edit = failure.source.length > 0;
-  const ask = edit
-    ? `Generation ${generation} (parent: generation ${parent}) is the failed source above with your changes applied. Study the diagnostics and the source, find the cause, and fix it; keep everything that worked. The diagnostics name ${named}.`
-    : `Generation ${failure.generation} left no source. Write the complete codebase again, as generation ${generation} (parent: generation ${parent}). Study the diagnostics, find the cause, and fix it.`;
-  const reply = edit
-    ? 'Reply with the changes only: a file block for every file you add or change, each one complete, and a line <delete path="relative/path"/> outside the blocks for every file to remove. Every file you do not mention is kept as it is.'
-    : 'Reply with file blocks only: every file of the codebase, each one complete.';
+  const named = failure.named.length === 0 ? 'no file' : failure.named.join(', ');
   return `# Task: informed retry for generation ${generation}
 
 Generation ${failure.generation} failed at stage ${failure.stage}: ${failure.summary}
 
-${ask} The test rig checks the result from scratch.
+${edit ? `Generation ${generation} (parent: generation ${parent}) is the failed source above with your changes applied` : `Generation ${failure.generation} left no source: write generation ${generation} (parent: generation ${parent}) in full`}. Study the diagnostics, find the cause, and fix it; keep everything that worked. The diagnostics name ${named}. The test rig checks the result from scratch.
 
 ## Diagnostics
 
@@ -97,7 +91,7 @@ ${ask} The test rig checks the result from scratch.
 ${JSON.stringify(failure.diagnostics, null, 2)}
 \`\`\`
 
-${reply}`;
+${edit ? 'Reply with the changes only: a file block for every file you add or change, each one complete, and a line <delete path="relative/path"/> outside the blocks for every file to remove. Every file you do not mention is kept as it is.' : 'Reply with file blocks only: every file of the codebase, each one complete.'}`;
 }
 
 /** Task of a parse repair, sent after the model's malformed reply. */

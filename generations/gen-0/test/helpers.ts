@@ -53,7 +53,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 export type LlmAnswer =
   | { type: 'reply'; text: string; stopReason?: string; usage?: { input: number; output: number } }
   | { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  /** Streams half of `text`, then drops the connection or ends the response without message_stop. */
+  /** Half of `text`, then a dropped connection or an end without message_stop. */
   | { type: 'cut'; text: string; how: 'drop' | 'end' }
   /** Streams `text`, then an `error` event. */
   | { type: 'error-event'; text: string };
