@@ -6,6 +6,7 @@ import { hashBytes } from '../artifact/hash.js';
 import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { type Manifest, manifestSchema, SUPPORTED_CAMBRIAN_VERSIONS } from '../artifact/manifest-schema.js';
 import type { Failure } from '../artifact/viability-report-schema.js';
+import { readInheritedFiles } from '../spec/read-inherited-files.js';
 import type { RigSpec } from './rig-types.js';
 
 export type ManifestCheck =
@@ -26,7 +27,8 @@ const issue = (error: string, file = 'manifest.json'): Failure => ({ test: 'mani
 
 /**
  * The manifest stage, pure file checks on the copy: schema, supported version, `files` equal to the disk, both hashes
- * recomputed, spec copy byte-equal to the trusted spec, entry and contracts equal to the trusted spec's.
+ * recomputed, spec copy byte-equal to the trusted spec, the genome's inherited files byte-equal to its blocks, entry
+ * and contracts equal to the trusted spec's.
  */
 export async function checkManifest(options: {
   artifactDir: string;
@@ -108,6 +110,14 @@ export async function checkManifest(options: {
       `the spec copy ${manifest['spec-path']} (${hashBytes(specCopy)}) is not byte-equal to the trusted spec (${spec.hash})`,
       [issue('not byte-equal to the trusted spec', manifest['spec-path'])],
     );
+  }
+  // Files the genome gives verbatim are the Prime's to write from the trusted genome, byte for byte.
+  for (const inherited of readInheritedFiles({ text: spec.bytes.toString('utf8'), file: spec.path })) {
+    const actual = await readFile(path.join(artifactDir, inherited.path)).catch(() => null);
+    if (actual === null || !actual.equals(Buffer.from(inherited.content, 'utf8'))) {
+      const what = actual === null ? 'missing' : `not byte-equal to the genome's (spec line ${inherited.line})`;
+      return fail(manifest, `the inherited file ${inherited.path} is ${what}`, [issue(what, inherited.path)]);
+    }
   }
   if (spec.entry !== null) {
     const trusted = {

@@ -124,6 +124,34 @@ describe('exemplar backend', () => {
     expect(fixed.files.has('src/server.ts')).toBe(true);
   });
 
+  it('an edit-mode retry (a <failed-source> block after the spec) gets an edit: the one fix, every other file kept', async () => {
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'failing-test' });
+    const first = parse((await reply(backend, [fresh], 'fresh')).text);
+    const changed = { path: 'src/server.ts', content: 'export {};\n' };
+    const source = [...first.files].map(([path, content]) => (path === changed.path ? changed : { path, content }));
+    source.push({ path: 'src/stray.ts', content: 'export {};\n' });
+    const retry = (diagnostics: string): Anthropic.MessageParam => {
+      const message = firstMessage({ task: `# Task: informed retry for generation 2\n\n${diagnostics}` });
+      const blocks = source.map((file) => `<file path="${file.path}">\n${file.content}</file:end>\n`).join('');
+      const text = `<failed-source generation="1">\n${blocks}</failed-source>`;
+      (message.content as Anthropic.TextBlockParam[]).splice(1, 0, { type: 'text', text });
+      return message;
+    };
+    // Not fixed without the diagnostics: only the file that differs from the failing reply is rewritten.
+    const unfixed = await reply(backend, [retry('Summary: a test failed')], 'retry');
+    expect([...parse(unfixed.text).files.keys()]).toEqual([changed.path]);
+    expect(unfixed.text).toContain('<delete path="src/stray.ts"/>');
+    expect(unfixed.text).not.toContain(`<delete path="${FAULT_TEST_PATH}"/>`);
+
+    const diagnostics = `\`\`\`json\n${JSON.stringify({ failures: [{ test: FAULT_TEST_NAME, error: "expected 'cambrian-fault-actual' to be 'cambrian-fault-expected'", file: FAULT_TEST_PATH }] })}\n\`\`\``;
+    const fixed = await reply(backend, [retry(diagnostics)], 'retry');
+    expect([...parse(fixed.text).files.keys()]).toEqual([changed.path]);
+    expect(fixed.text.split('\n').filter((line) => line.startsWith('<delete '))).toEqual([
+      `<delete path="${FAULT_TEST_PATH}"/>`,
+      '<delete path="src/stray.ts"/>',
+    ]);
+  });
+
   it('name:N injects N times; overloaded throws a 529 BackendError', async () => {
     const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'overloaded:2' });
     for (let i = 0; i < 2; i++) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { failureFrom } from '../../generations/gen-0/src/loop.js';
-import { retryTask } from '../../generations/gen-0/src/prompts.js';
+import { retryTask, sourceBlock } from '../../generations/gen-0/src/prompts.js';
 import { runRig } from '../../src/rig/run-rig.js';
 import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import type { Sandbox } from '../../src/rig/sandbox/sandbox-types.js';
@@ -41,7 +41,7 @@ const TWO_BROKEN_FILES = {
 };
 
 describe('the build stage turns tsc errors into failures', () => {
-  it('names every failing file and line, and the Prime retry prompt carries each file with its errors', async () => {
+  it("names every failing file and line; the Prime's retry names them and carries the whole failed source", async () => {
     const fixture = await sealFixture({ name: 'good-service', files: TWO_BROKEN_FILES });
     try {
       const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
@@ -59,11 +59,15 @@ describe('the build stage turns tsc errors into failures', () => {
       const record = { generation: 1, outcome: 'tested', viability: report as never };
       const { failure } = await failureFrom(record, fixture.dir, manifest);
       const task = retryTask({ generation: 2, parent: 0, failure });
-      expect(failure.files.map((file) => file.path)).toEqual(['src/count.ts', 'src/wait.ts']);
-      expect(task).toContain(`<file path="src/wait.ts">\n${TWO_BROKEN_FILES['src/wait.ts']}`);
-      expect(task).toContain(`<file path="src/count.ts">\n${TWO_BROKEN_FILES['src/count.ts']}`);
+      expect(failure.named).toEqual(['src/count.ts', 'src/wait.ts']);
+      expect(task).toContain('The diagnostics name src/count.ts, src/wait.ts.');
       expect(task).toContain('"file": "src/wait.ts",\n      "line": 6');
-      expect(task).not.toContain('src/fine.ts');
+      // The edit-mode retry carries the complete failed source, in a block of its own after the spec.
+      const source = sourceBlock(failure);
+      for (const file of ['src/wait.ts', 'src/count.ts', 'src/fine.ts'] as const) {
+        expect(source).toContain(`<file path="${file}">\n${TWO_BROKEN_FILES[file]}`);
+      }
+      expect(task).not.toContain('<file path=');
     } finally {
       await fixture.cleanup();
     }

@@ -3,14 +3,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkPath, type ParsedFile } from './block-parser.js';
 import { PrimeError } from './errors.js';
+import type { TokenUsage } from './llm.js';
 import type { SpecInfo } from './spec.js';
-
-export interface TokenUsage {
-  input: number;
-  output: number;
-  'cache-read': number;
-  'cache-write': number;
-}
 
 /** `manifest.json`: computed by the Prime from what is on disk, never written by the LLM. */
 export interface Manifest {
@@ -28,6 +22,9 @@ export interface Manifest {
   'created-at': string;
   entry: Record<string, unknown>;
   contracts: unknown[];
+  /** An edit-mode retry: the failed generation it edits and the files it kept from it unchanged. */
+  'edited-from'?: number;
+  'kept-files'?: string[];
 }
 
 /**
@@ -72,6 +69,7 @@ export async function writeArtifact(options: {
   spec: SpecInfo;
   model: string;
   usage: TokenUsage;
+  editOf: { generation: number; kept: string[] } | null;
 }): Promise<{ dir: string; manifest: Manifest }> {
   const { workspace, generation, spec } = options;
   await mkdir(path.resolve(workspace), { recursive: true });
@@ -113,6 +111,10 @@ export async function writeArtifact(options: {
       entry: spec.entry,
       contracts: spec.contracts,
     };
+    if (options.editOf !== null) {
+      manifest['edited-from'] = options.editOf.generation;
+      manifest['kept-files'] = options.editOf.kept.filter((file) => written.has(file)).sort();
+    }
     await writeManifest(scratch, manifest);
     await rm(dir, { recursive: true, force: true });
     await rename(scratch, dir);
@@ -127,10 +129,7 @@ async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
   await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
 }
 
-/**
- * Moves `gen-<from>` to `gen-<to>` after the Supervisor said number `from` is taken, and recomputes the manifest
- * for the new number.
- */
+/** Moves `gen-<from>` to `gen-<to>` after the Supervisor said `from` is taken; the files and hashes stay the same. */
 export async function renumberArtifact(options: {
   workspace: string;
   from: number;
@@ -140,11 +139,7 @@ export async function renumberArtifact(options: {
   const dir = artifactDir(options.workspace, options.to);
   await rm(dir, { recursive: true, force: true });
   await rename(artifactDir(options.workspace, options.from), dir);
-  const manifest: Manifest = {
-    ...options.manifest,
-    generation: options.to,
-    'artifact-hash': await computeArtifactHash(dir, options.manifest.files),
-  };
+  const manifest: Manifest = { ...options.manifest, generation: options.to };
   await writeManifest(dir, manifest);
   return { dir, manifest };
 }

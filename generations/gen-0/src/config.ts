@@ -1,35 +1,7 @@
 import { PrimeError } from './errors.js';
 
 /** Everything the Prime reads from its environment, plus the waits the tests shorten. */
-export interface Config {
-  port: number;
-  generation: number;
-  supervisorUrl: string;
-  baseUrl: string | undefined;
-  apiKey: string | undefined;
-  specPath: string;
-  workspace: string;
-  model: string;
-  escalationModel: string;
-  maxTokens: number;
-  maxGens: number;
-  maxRetries: number;
-  maxParseRepairs: number;
-  maxContinuations: number;
-  maxTransientRetries: number;
-  pollIntervalMs: number;
-  verifyTimeoutMs: number;
-  exitWhenDone: boolean;
-  /** First wait after a transient failure; doubles up to `backoffCapMs`. Not an environment variable. */
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  /** How long the Supervisor may stay unreachable before the Prime gives up (exit code 4). */
-  supervisorGiveUpMs: number;
-  /** A stream with no event for this long is treated as cut. */
-  streamIdleTimeoutMs: number;
-  /** Time limit of one Supervisor HTTP request. */
-  requestTimeoutMs: number;
-}
+export type Config = ReturnType<typeof readConfig>;
 
 export type Env = Record<string, string | undefined>;
 
@@ -48,7 +20,7 @@ function readString(env: Env, name: string, fallback: string): string {
 }
 
 /** Reads the configuration once, at start-up: environment over defaults. */
-export function readConfig(env: Env): Config {
+export function readConfig(env: Env) {
   return {
     port: readInt(env, 'CAMBRIAN_PORT', 8401),
     generation: readInt(env, 'CAMBRIAN_GENERATION', 0),
@@ -68,10 +40,15 @@ export function readConfig(env: Env): Config {
     pollIntervalMs: readInt(env, 'CAMBRIAN_POLL_INTERVAL_MS', 1000),
     verifyTimeoutMs: readInt(env, 'CAMBRIAN_VERIFY_TIMEOUT_MS', 1_200_000),
     exitWhenDone: env.CAMBRIAN_EXIT_WHEN_DONE === '1',
+    // Not environment variables: the tests shorten them through startPrime's overrides.
+    /** First wait after a transient failure; doubles up to `backoffCapMs`. */
     backoffBaseMs: 1000,
     backoffCapMs: 30_000,
+    /** How long the Supervisor may stay unreachable before the Prime gives up (exit code 4). */
     supervisorGiveUpMs: 300_000,
+    /** A stream with no event for this long is treated as cut. */
     streamIdleTimeoutMs: 300_000,
+    /** Time limit of one Supervisor HTTP request. */
     requestTimeoutMs: 30_000,
   };
 }
@@ -79,10 +56,7 @@ export function readConfig(env: Env): Config {
 /** Waits `ms`, or rejects as soon as `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
+    if (signal.aborted) return reject(signal.reason);
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal.reason);

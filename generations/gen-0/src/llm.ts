@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { TokenUsage } from './artifact.js';
 import { createBlockParser, type ParsedFile, type ParseResult } from './block-parser.js';
 import { backoffMs, type Config, type Log, sleep } from './config.js';
+import { applyEdit } from './edit.js';
 import { AttemptError, BudgetExceededError } from './errors.js';
 import { continuationTask, repairTask, SYSTEM_PROMPT } from './prompts.js';
 
@@ -23,9 +23,10 @@ export function createClient(config: Config): Anthropic {
   return new Anthropic({ baseURL: config.baseUrl ?? null, apiKey: config.apiKey ?? null, maxRetries: 0 });
 }
 
-export function zeroUsage(): TokenUsage {
+export function zeroUsage() {
   return { input: 0, output: 0, 'cache-read': 0, 'cache-write': 0 };
 }
+export type TokenUsage = ReturnType<typeof zeroUsage>;
 
 /** A stream that ended without `message_stop`. */
 class StreamCutError extends Error {}
@@ -159,15 +160,17 @@ export async function requestReply(
 
 /**
  * The files of one attempt: the fresh or retry request, then parse repairs (same model) while the reply breaks the
- * block rules. Throws AttemptError when the repairs run out.
+ * block rules or cannot be applied to `base` (the failed source a retry edits; empty for a fresh attempt). Throws
+ * AttemptError when the repairs run out.
  */
 export async function generateFiles(
   ctx: LlmContext,
-  options: { purpose: 'fresh' | 'retry'; firstUser: Anthropic.MessageParam },
-): Promise<ParsedFile[]> {
+  options: { purpose: 'fresh' | 'retry'; firstUser: Anthropic.MessageParam; base: ParsedFile[] },
+): Promise<{ files: ParsedFile[]; kept: string[] }> {
   let reply = await requestReply(ctx, { purpose: options.purpose, messages: [options.firstUser] });
-  for (let repair = 1; !reply.result.ok; repair += 1) {
-    const error = reply.result.error;
+  let edit = applyEdit(reply.text, reply.result, options.base);
+  for (let repair = 1; !edit.ok; repair += 1) {
+    const error = edit.error;
     if (repair > ctx.config.maxParseRepairs) {
       throw new AttemptError('parse', `the reply could not be parsed after ${repair - 1} repairs: ${error.message}`);
     }
@@ -180,6 +183,7 @@ export async function generateFiles(
         { role: 'user', content: repairTask(error) },
       ],
     });
+    edit = applyEdit(reply.text, reply.result, options.base);
   }
-  return reply.result.files;
+  return edit;
 }

@@ -4,7 +4,7 @@ import type { ParsedFile } from './block-parser.js';
 import { type Config, type Log, sleep } from './config.js';
 import { AttemptError, BudgetExceededError, SupervisorError, SupervisorUnreachableError } from './errors.js';
 import { createClient, generateFiles, type LlmContext, zeroUsage } from './llm.js';
-import { type FailureContext, freshTask, retryTask, specBlock } from './prompts.js';
+import { type FailureContext, freshTask, retryTask, sourceBlock, specBlock } from './prompts.js';
 import { readSpec, type SpecInfo } from './spec.js';
 import { createSupervisorClient, type GenerationRecord, nextGeneration, type SupervisorClient } from './supervisor.js';
 
@@ -28,33 +28,41 @@ interface Run {
 type Failed = { viable: false; failure: FailureContext };
 type AttemptResult = { viable: true } | Failed;
 
-/** A failure that has no verdict (stages parse, llm, spawn, verify, promote): no diagnostics from a rig, no files. */
-function failureWithout(generation: number, stage: string, summary: string): Failed {
+type Source = FailureContext['source'];
+
+/** A failure without a verdict (stages parse, llm, spawn, verify, promote, versions). */
+function failureWithout(generation: number, stage: string, summary: string, source: Source = []): Failed {
   const diagnostics = { stage, summary, exit_code: null, failures: [], stdout_tail: '', stderr_tail: '' };
-  return { viable: false, failure: { generation, stage, summary, diagnostics, files: [] } };
+  return { viable: false, failure: { generation, stage, summary, diagnostics, named: [], source } };
+}
+
+/** Every file of a written artifact but the spec copy: what an edit-mode retry edits. */
+async function readSource(dir: string, manifest: Manifest): Promise<Source> {
+  const paths = manifest.files.filter((file) => file !== manifest['spec-path']);
+  return Promise.all(paths.map(async (path) => ({ path, content: await readFile(resolveInside(dir, path), 'utf8') })));
 }
 
 /**
- * A failure with a verdict: the report's diagnostics, and the files they name read back from the failed artifact.
+ * A failure with a verdict: the report's diagnostics, the files they name and the failed artifact's source.
  * A name matches a manifest file when equal to it (without a leading `./`) or ending in `/` + it (a sandbox path).
  */
 export async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest): Promise<Failed> {
   const report = record.viability;
   const stage = String(report?.diagnostics?.stage ?? report?.failure_stage ?? record.outcome);
   const diagnostics = report?.diagnostics;
+  const source = await readSource(dir, manifest);
   if (diagnostics === undefined) {
-    return failureWithout(record.generation, stage, `the verdict carried no diagnostics (outcome ${record.outcome})`);
+    return failureWithout(record.generation, stage, `the verdict carried no diagnostics (outcome ${record.outcome})`, source);
   }
   const failures = Array.isArray(diagnostics.failures) ? (diagnostics.failures as { file?: unknown }[]) : [];
-  const files: { path: string; content: string }[] = [];
+  const named: string[] = [];
   for (const failure of failures) {
-    const named = typeof failure?.file === 'string' ? failure.file.replace(/^\.\//, '') : '';
-    const match = manifest.files.find((file) => file === named || named.endsWith(`/${file}`));
-    if (match === undefined || files.some((file) => file.path === match)) continue;
-    files.push({ path: match, content: await readFile(resolveInside(dir, match), 'utf8') });
+    const name = typeof failure?.file === 'string' ? failure.file.replace(/^\.\//, '') : '';
+    const match = manifest.files.find((file) => file === name || name.endsWith(`/${file}`));
+    if (match !== undefined && !named.includes(match)) named.push(match);
   }
   const text = typeof diagnostics.summary === 'string' ? diagnostics.summary : 'no summary';
-  return { viable: false, failure: { generation: record.generation, stage, summary: text, diagnostics, files } };
+  return { viable: false, failure: { generation: record.generation, stage, summary: text, diagnostics, named, source } };
 }
 
 /** Polls `GET /versions` until the record of `generation` leaves `in_progress`; null when the wait times out. */
@@ -97,23 +105,30 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
   log('attempt.start', { generation, purpose, model });
 
   const usage = zeroUsage();
-  const specText = { type: 'text' as const, text: specBlock(spec.copyPath, spec.text), cache_control: { type: 'ephemeral' as const } };
-  let files: ParsedFile[];
+  const cached = { type: 'ephemeral' as const };
+  const base = previous?.source ?? [];
+  const editOf = previous !== null && base.length > 0 ? previous : null;
+  const content = [{ type: 'text' as const, text: specBlock(spec.copyPath, spec.text), cache_control: cached }];
+  // The failed source follows the spec, both cached, so repairs and continuations of a retry re-read them cheaply.
+  if (editOf !== null) content.push({ type: 'text', text: sourceBlock(editOf), cache_control: cached });
+  let edit: { files: ParsedFile[]; kept: string[] };
   try {
-    const firstUser = { role: 'user' as const, content: [specText, { type: 'text' as const, text: task }] };
-    files = await generateFiles({ ...run.llm, generation, model, usage }, { purpose, firstUser });
+    const firstUser = { role: 'user' as const, content: [...content, { type: 'text' as const, text: task }] };
+    edit = await generateFiles({ ...run.llm, generation, model, usage }, { purpose, firstUser, base });
   } catch (error) {
     if (!(error instanceof AttemptError)) throw error;
     log('attempt.failed', { generation, stage: error.stage, error: error.message });
     return failureWithout(generation, error.stage, error.message);
   }
 
-  let artifact = await writeArtifact({ workspace: config.workspace, generation, parent, files, spec, model, usage });
+  const kept = editOf === null ? null : { generation: editOf.generation, kept: edit.kept };
+  let artifact = await writeArtifact({ workspace: config.workspace, generation, parent, files: edit.files, spec, model, usage, editOf: kept });
+  const source = (): Promise<Source> => readSource(artifact.dir, artifact.manifest);
   log('artifact.written', { generation, files: artifact.manifest.files.length, usage });
   state.status = 'verifying';
   try {
     for (let taken = 0; (await supervisor.spawn({ generation, specHash: spec.hash })) === 'taken'; taken += 1) {
-      if (taken >= 10) return failureWithout(generation, 'spawn', 'every generation number tried was taken');
+      if (taken >= 10) return failureWithout(generation, 'spawn', 'every generation number tried was taken', await source());
       const next = Math.max(nextGeneration(config.generation, await supervisor.versions()), generation + 1);
       log('spawn.taken', { generation, next });
       artifact = await renumberArtifact({ workspace: config.workspace, from: generation, to: next, manifest: artifact.manifest });
@@ -123,7 +138,7 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
     const record = await waitForVerdict(run, generation);
     if (record === null) {
       await tolerateRefusal(run, () => supervisor.rollback(generation));
-      return failureWithout(generation, 'verify', `no verdict within ${config.verifyTimeoutMs} ms`);
+      return failureWithout(generation, 'verify', `no verdict within ${config.verifyTimeoutMs} ms`, await source());
     }
     if (record.outcome === 'tested' && record.viability?.status === 'viable') {
       await supervisor.promote(generation);
@@ -137,7 +152,7 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
   } catch (error) {
     if (!(error instanceof SupervisorError)) throw error;
     // A refused spawn or promote: the attempt failed at that step.
-    return failureWithout(generation, error.step, error.message);
+    return failureWithout(generation, error.step, error.message, await source());
   }
 }
 

@@ -2,8 +2,7 @@ import { logToStderr } from './config.js';
 import { PrimeError } from './errors.js';
 import { startPrime } from './prime.js';
 
-// The process entry (`node dist/src/main.js`). With CAMBRIAN_EXIT_WHEN_DONE=1 the process exits with the loop's code;
-// otherwise it keeps serving /health and /stats, idle.
+// The process entry. With CAMBRIAN_EXIT_WHEN_DONE=1 it exits with the loop's code; otherwise it stays up, idle.
 try {
   const prime = await startPrime({ env: process.env });
   const code = await prime.done;

@@ -12,10 +12,7 @@ export interface Prime {
   close(): Promise<void>;
 }
 
-/**
- * Starts the Prime: the HTTP API first (so `/health` answers from the start), then the generation loop right away.
- * `overrides` lets the tests shorten the waits that are not environment variables.
- */
+/** Starts the HTTP API first (so `/health` answers at once), then the loop; `overrides` lets tests shorten waits. */
 export async function startPrime(options: { env: Env; log?: Log; overrides?: Partial<Config> }): Promise<Prime> {
   const config: Config = { ...readConfig(options.env), ...options.overrides };
   const log = options.log ?? logToStderr;

@@ -19,13 +19,16 @@ export interface FailureContext {
   stage: string;
   summary: string;
   diagnostics: unknown;
-  files: { path: string; content: string }[];
+  /** The files the diagnostics name, in order of first mention. */
+  named: string[];
+  /** Every file of the failed artifact except the spec copy; empty when the attempt wrote none. */
+  source: { path: string; content: string }[];
 }
 
 export const SYSTEM_PROMPT = `You are the code generator of a Cambrian Prime. You receive a specification (the genome) and write a complete, working codebase that satisfies it: every source file, every test and every configuration file needed to build, test and start it exactly as the specification's entry commands say.
 
 Output format. A program parses your reply line by line:
-- Output nothing but file blocks. A block is a line <file path="relative/path">, then the file's content, then a line </file:end> on its own. Text outside blocks is ignored, so do not write any.
+- Output nothing but file blocks. A block is a line <file path="relative/path">, then the file's content, then a line </file:end> on its own. Other text outside blocks is ignored, so do not write any; the one exception is a line <delete path="relative/path"/>, which an informed retry asks for to remove a file.
 - One block per file, every file complete. Paths are relative to the project root, separated by "/", without "." or ".." segments, made of letters, digits and the characters . _ @ + -
 - Never write manifest.json (the Prime computes it), anything under node_modules/ or dist/, or the specification itself (the Prime copies it into place).
 - A line that is exactly </file:end> always ends the current block, so it can never appear inside a file's content. When a file needs that text (a test of a block parser, for example), build it by concatenation, e.g. '</file' + ':end>'.
@@ -65,18 +68,22 @@ function withNewline(text: string): string {
   return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
-/** Task of an informed retry: what failed, the diagnostics as JSON, and the failed files as they were. */
+/** Block 2 of a retry's first user message, after the spec: the failed artifact, every file as a block. */
+export function sourceBlock(failure: FailureContext): string {
+  const files = failure.source.map((file) => `<file path="${file.path}">\n${withNewline(file.content)}</file:end>\n`);
+  return `<failed-source generation="${failure.generation}">\n${files.join('')}</failed-source>`;
+}
+
+/** Task of an informed retry: what failed and the diagnostics as JSON; with a failed source, it asks for an edit. */
 export function retryTask(options: { generation: number; parent: number; failure: FailureContext }): string {
-  const { failure } = options;
-  const files =
-    failure.files.length === 0
-      ? '(no file was named by the diagnostics)'
-      : failure.files.map((file) => `<file path="${file.path}">\n${withNewline(file.content)}</file:end>`).join('\n\n');
-  return `# Task: informed retry for generation ${options.generation}
+  const { failure, generation, parent } = options;
+  const edit = failure.source.length > 0;
+  const named = failure.named.length === 0 ? 'no file' : failure.named.join(', ');
+  return `# Task: informed retry for generation ${generation}
 
 Generation ${failure.generation} failed at stage ${failure.stage}: ${failure.summary}
 
-Write the complete codebase again, as generation ${options.generation} (parent: generation ${options.parent}). Study the diagnostics and the failed source below, find the cause, and fix it; keep everything that worked. The test rig checks the new codebase from scratch.
+${edit ? `Generation ${generation} (parent: generation ${parent}) is the failed source above with your changes applied` : `Generation ${failure.generation} left no source: write generation ${generation} (parent: generation ${parent}) in full`}. Study the diagnostics, find the cause, and fix it; keep everything that worked. The diagnostics name ${named}. The test rig checks the result from scratch.
 
 ## Diagnostics
 
@@ -84,11 +91,7 @@ Write the complete codebase again, as generation ${options.generation} (parent: 
 ${JSON.stringify(failure.diagnostics, null, 2)}
 \`\`\`
 
-## Failed source
-
-${files}
-
-Reply with file blocks only: every file of the codebase, each one complete, not just the ones you changed.`;
+${edit ? 'Reply with the changes only: a file block for every file you add or change, each one complete, and a line <delete path="relative/path"/> outside the blocks for every file to remove. Every file you do not mention is kept as it is.' : 'Reply with file blocks only: every file of the codebase, each one complete.'}`;
 }
 
 /** Task of a parse repair, sent after the model's malformed reply. */

@@ -2,22 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PrimeError } from './errors.js';
 
-/** What the Prime needs from the spec it reproduces. */
-export interface SpecInfo {
-  id: string;
-  version: string;
-  /** The exact bytes, copied into every artifact unchanged. */
-  bytes: Buffer;
-  text: string;
-  /** `sha256:<64 hex>` of the bytes. */
-  hash: string;
-  /** Where the copy goes inside an artifact: `spec/<id>.md`. */
-  copyPath: string;
-  /** The spec's ```entry block, verbatim. */
-  entry: Record<string, unknown>;
-  /** The spec's ```contracts block, verbatim; [] when the spec has none. */
-  contracts: unknown[];
-}
+/** What the Prime needs from the spec it reproduces: its exact bytes (copied unchanged), hash, id, version, blocks. */
+export type SpecInfo = Awaited<ReturnType<typeof readSpec>>;
 
 /** `sha256:<64 hex>` of the exact bytes. */
 export function hashBytes(bytes: Uint8Array | string): string {
@@ -73,7 +59,7 @@ function parseJson(body: string, what: string, specPath: string): unknown {
 }
 
 /** Reads the spec at `specPath`: its bytes and hash, `id` and `version` from the front matter, entry and contracts. */
-export async function readSpec(specPath: string): Promise<SpecInfo> {
+export async function readSpec(specPath: string) {
   const bytes = await readFile(specPath).catch((error: unknown) => {
     throw new PrimeError('E_SPEC', `cannot read the spec at ${specPath}: ${String(error)}`, { cause: error });
   });
@@ -89,12 +75,7 @@ export async function readSpec(specPath: string): Promise<SpecInfo> {
   const entryBody = readFencedBlock(text, 'entry');
   if (entryBody === null) throw new PrimeError('E_SPEC', `${specPath}: no \`\`\`entry block with the entry commands`);
   const entry = parseJson(entryBody, 'entry', specPath);
-  const isEntry =
-    typeof entry === 'object' &&
-    entry !== null &&
-    !Array.isArray(entry) &&
-    ['build', 'test', 'start', 'health'].every((key) => typeof (entry as Record<string, unknown>)[key] === 'string');
-  if (!isEntry) {
+  if (!['build', 'test', 'start', 'health'].every((key) => typeof (entry as Record<string, unknown> | null)?.[key] === 'string')) {
     throw new PrimeError('E_SPEC', `${specPath}: the entry block must be a JSON object with string build, test, start and health`);
   }
 
@@ -102,14 +83,6 @@ export async function readSpec(specPath: string): Promise<SpecInfo> {
   const contracts = contractsBody === null ? [] : parseJson(contractsBody, 'contracts', specPath);
   if (!Array.isArray(contracts)) throw new PrimeError('E_SPEC', `${specPath}: the contracts block must be a JSON array`);
 
-  return {
-    id,
-    version,
-    bytes,
-    text,
-    hash: hashBytes(bytes),
-    copyPath: `spec/${id}.md`,
-    entry: entry as Record<string, unknown>,
-    contracts,
-  };
+  // copyPath: where the copy goes inside an artifact.
+  return { id, version, bytes, text, hash: hashBytes(bytes), copyPath: `spec/${id}.md`, entry: entry as Record<string, unknown>, contracts };
 }

@@ -17,13 +17,7 @@ export interface GenerationRecord {
   [key: string]: unknown;
 }
 
-export interface SupervisorClient {
-  versions(): Promise<GenerationRecord[]>;
-  /** `taken` when the Supervisor answers 409: another artifact already has this number. */
-  spawn(body: { generation: number; specHash: string }): Promise<'spawned' | 'taken'>;
-  promote(generation: number): Promise<void>;
-  rollback(generation: number): Promise<void>;
-}
+export type SupervisorClient = ReturnType<typeof createSupervisorClient>;
 
 function errorText(json: unknown, status: number): string {
   const error = (json as { error?: unknown } | null)?.error;
@@ -46,7 +40,7 @@ function toRecord(value: unknown): GenerationRecord | null {
  * The Supervisor API. A refused connection or a 5xx is retried with a doubling backoff (capped); after
  * `supervisorGiveUpMs` of that the call throws SupervisorUnreachableError. A 4xx throws SupervisorError at once.
  */
-export function createSupervisorClient(options: { config: Config; signal: AbortSignal; log: Log }): SupervisorClient {
+export function createSupervisorClient(options: { config: Config; signal: AbortSignal; log: Log }) {
   const { config, signal, log } = options;
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
@@ -83,7 +77,7 @@ export function createSupervisorClient(options: { config: Config; signal: AbortS
   }
 
   return {
-    async versions() {
+    async versions(): Promise<GenerationRecord[]> {
       const { status, json } = await call('GET', '/versions');
       const list = (json as { generations?: unknown } | null)?.generations;
       if (status !== 200 || !Array.isArray(list)) {
@@ -91,15 +85,16 @@ export function createSupervisorClient(options: { config: Config; signal: AbortS
       }
       return list.map(toRecord).filter((record): record is GenerationRecord => record !== null);
     },
-    async spawn({ generation, specHash }) {
+    /** `taken` when the Supervisor answers 409: another artifact already has this number. */
+    async spawn({ generation, specHash }: { generation: number; specHash: string }): Promise<'spawned' | 'taken'> {
       const body = { generation, 'spec-hash': specHash, 'artifact-path': `gen-${generation}` };
       const status = await post('/spawn', body, [200, 202, 409]);
       return status === 409 ? 'taken' : 'spawned';
     },
-    async promote(generation) {
+    async promote(generation: number) {
       await post('/promote', { generation }, [200]);
     },
-    async rollback(generation) {
+    async rollback(generation: number) {
       await post('/rollback', { generation }, [200]);
     },
   };

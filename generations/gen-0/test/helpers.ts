@@ -53,7 +53,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 export type LlmAnswer =
   | { type: 'reply'; text: string; stopReason?: string; usage?: { input: number; output: number } }
   | { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  /** Streams half of `text`, then drops the connection or ends the response without message_stop. */
+  /** Half of `text`, then a dropped connection or an end without message_stop. */
   | { type: 'cut'; text: string; how: 'drop' | 'end' }
   /** Streams `text`, then an `error` event. */
   | { type: 'error-event'; text: string };
@@ -102,10 +102,10 @@ export async function startFakeLlm(answer: (request: LlmRequest, index: number) 
   return { ...(await listen(server)), requests };
 }
 
-/** The task block (the second text block) of a request's first user message. */
+/** The task block (the last text block) of a request's first user message. */
 export function taskOf(request: LlmRequest): string {
   const first = request.body.messages[0]?.content as { text: string }[];
-  return first[1]?.text ?? '';
+  return first.at(-1)?.text ?? '';
 }
 
 /** sha256 over sorted paths (manifest.json excluded): path bytes, NUL, file bytes. Written apart from src/. */

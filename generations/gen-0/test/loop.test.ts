@@ -34,7 +34,7 @@ afterEach(async () => {
 
 /** Both fakes and a Prime pointed at them, with millisecond waits. */
 async function setup(options: {
-  answer?: (request: LlmRequest) => LlmAnswer | Promise<LlmAnswer>;
+  answer?: (request: LlmRequest, index: number) => LlmAnswer | Promise<LlmAnswer>;
   supervisor?: Partial<Parameters<typeof startFakeSupervisor>[0]>;
   env?: Record<string, string>;
 }) {
@@ -101,25 +101,42 @@ test('a viable offspring: number and history in the prompt, artifact on disk, sp
   expect(prime.state.status).toBe('idle');
 });
 
-test('non-viable: rollback, informed retry on the escalation model with the diagnostics; a promotion resets the count', async () => {
+test('non-viable: rollback, an informed retry that edits the failed source (cached after the spec); a promotion resets the count', async () => {
+  const FIXED = FAILING_TEST.replace('toBe(3)', 'toBe(2)');
+  const files = { 'package.json': '{"type":"module"}\n', 'src/old.ts': 'old\n', 'test/a.test.ts': FAILING_TEST };
+  const edit = `<delete path="src/old.ts"/>\n${blocks({ 'test/a.test.ts': FIXED })}`;
+  const replies = [blocks(files), '<delete path="src/gone.ts"/>\n', edit, blocks(files), edit];
   const supervisor = { verdicts: [NON_VIABLE, VIABLE, NON_VIABLE, VIABLE] };
-  const run = await setup({ supervisor, env: { CAMBRIAN_MAX_GENS: '2', CAMBRIAN_MAX_RETRIES: '1' } });
+  const answer = (_: LlmRequest, index: number): LlmAnswer => ({ type: 'reply', text: replies[index] ?? '' });
+  const run = await setup({ answer, supervisor, env: { CAMBRIAN_MAX_GENS: '2', CAMBRIAN_MAX_RETRIES: '1' } });
   expect(await run.prime.done).toBe(0);
 
   const posts = run.supervisor.calls.filter((call) => call.method === 'POST');
   expect(posts.map((call) => `${call.path} ${(call.body as { generation: number }).generation}`)).toEqual([
     '/spawn 1', '/rollback 1', '/spawn 2', '/promote 2', '/spawn 3', '/rollback 3', '/spawn 4', '/promote 4',
   ]);
-  expect(run.llm.requests.map((request) => request.body.model)).toEqual(['fresh-model', 'escalation-model', 'fresh-model', 'escalation-model']);
+  expect(run.purposes()).toEqual(['fresh', 'retry', 'repair', 'fresh', 'retry']);
+  expect(run.llm.requests.map((request) => request.body.model)).toEqual(['fresh-model', 'escalation-model', 'escalation-model', 'fresh-model', 'escalation-model']);
   const retry = run.llm.requests[1] as LlmRequest;
-  expect(retry.headers['x-cambrian-purpose']).toBe('retry');
   expect(retry.headers['x-cambrian-generation']).toBe('2');
   const task = taskOf(retry);
   expect(task.split('\n')[0]).toBe('# Task: informed retry for generation 2');
   expect(task).toContain('Generation 1 failed at stage test: 1 of 1 tests failed');
   expect(task).toContain(`\`\`\`json\n${JSON.stringify(DIAGNOSTICS, null, 2)}\n\`\`\``);
-  expect(task).toContain(`<file path="test/a.test.ts">\n${FAILING_TEST}${END}`);
-  expect(taskOf(run.llm.requests[2] as LlmRequest).split('\n')[0]).toBe('# Task: generate generation 3');
+  expect(task).toContain('The diagnostics name test/a.test.ts.');
+  const source = Object.entries(files).map(([file, text]) => `<file path="${file}">\n${text}${END}\n`).join('');
+  expect((retry.body.messages[0]?.content as unknown[])[1]).toEqual({
+    type: 'text',
+    text: `<failed-source generation="1">\n${source}</failed-source>`,
+    cache_control: { type: 'ephemeral' },
+  });
+  expect(run.llm.requests[2]?.body.messages[2]?.content).toContain('Rule: delete-unknown');
+  const dir = path.join(run.workspace, 'gen-2');
+  expect(await readFile(path.join(dir, 'test/a.test.ts'), 'utf8')).toBe(FIXED);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+  expect(manifest).toMatchObject({ files: ['package.json', 'spec/TEST-SPEC-001.md', 'test/a.test.ts'], 'edited-from': 1, 'kept-files': ['package.json'] });
+  expect(manifest['artifact-hash']).toBe(await recomputeArtifactHash(dir, manifest.files));
+  expect(taskOf(run.llm.requests[3] as LlmRequest).split('\n')[0]).toBe('# Task: generate generation 3');
 });
 
 test('retries stop after CAMBRIAN_MAX_RETRIES failed retries with exit code 1', async () => {
@@ -170,36 +187,27 @@ test('Supervisor unreachable: backs off, never self-promotes, gives up with exit
 
 test('/health and /stats answer from start-up on and /stats follows the loop', async () => {
   let release = (): void => {};
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const answer = async (): Promise<LlmAnswer> => {
-    await gate;
-    return { type: 'reply', text: REPLY };
-  };
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const answer = async (): Promise<LlmAnswer> => gate.then(() => ({ type: 'reply', text: REPLY }));
   const { prime, supervisor } = await setup({ answer, supervisor: { holdVerdicts: true }, env: { CAMBRIAN_GENERATION: '4' } });
-  const base = `http://127.0.0.1:${prime.port}`;
-  const health = await fetch(`${base}/health`);
-  expect(health.status).toBe(200);
-  expect(await health.json()).toEqual({ ok: true });
-
-  const stats = async () => (await fetch(`${base}/stats`)).json() as Promise<{ status: string; uptime: number }>;
-  const waitFor = async (status: string) => {
-    for (let i = 0; i < 400 && (await stats()).status !== status; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-    return stats();
+  const get = async (route: string, method = 'GET') => {
+    const response = await fetch(`http://127.0.0.1:${prime.port}${route}`, { method });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
+  const waitFor = async (status: string) => {
+    for (let i = 0; i < 400 && (await get('/stats')).body.status !== status; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    return (await get('/stats')).body;
+  };
+  expect(await get('/health')).toEqual({ status: 200, body: { ok: true } });
   const generating = await waitFor('generating');
   expect(generating).toEqual({ generation: 4, status: 'generating', uptime: expect.any(Number) });
   expect(Number.isInteger(generating.uptime)).toBe(true);
-  expect((await fetch(`${base}/health`)).status).toBe(200);
+  expect((await get('/health')).status).toBe(200);
   release();
   expect((await waitFor('verifying')).status).toBe('verifying');
   supervisor.releaseVerdicts();
   expect(await prime.done).toBe(0);
-  expect((await stats()).status).toBe('idle');
-
-  const missing = await fetch(`${base}/nope`);
-  expect(missing.status).toBe(404);
-  expect(await missing.json()).toEqual({ ok: false, error: 'not found' });
-  expect((await fetch(`${base}/health`, { method: 'POST' })).status).toBe(404);
+  expect((await get('/stats')).body.status).toBe('idle');
+  expect(await get('/nope')).toEqual({ status: 404, body: { ok: false, error: 'not found' } });
+  expect((await get('/health', 'POST')).status).toBe(404);
 });

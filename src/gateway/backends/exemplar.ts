@@ -12,6 +12,7 @@ import { readUntrustedFile } from '../../rig/read-untrusted-file.js';
 import { findEngineRoot } from '../../version.js';
 import { type Backend, type BackendContext, BackendError, type MessagesRequest, type StreamEvent } from '../backend.js';
 import { CutStreamError } from '../cut-stream-error.js';
+import { readFailedSource, renderEdit } from './exemplar-edit.js';
 import {
   FAULT_ACTUAL,
   FAULT_EXPECTED,
@@ -119,12 +120,14 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
     }
   }
 
-  function replyText(files: ReplyFile[], variant: Variant): string {
+  /** The reply for a variant: the whole codebase, or for an edit-mode retry the edit that turns its source into it. */
+  function replyText(files: ReplyFile[], variant: Variant, request: MessagesRequest): string {
     const chosen =
       variant === 'failing'
         ? [...files.filter((f) => f.path !== FAULT_TEST_PATH), { path: FAULT_TEST_PATH, content: FAULT_TEST_SOURCE }]
         : files;
-    return renderFileBlocks(chosen);
+    const source = readFailedSource(request);
+    return source === null ? renderFileBlocks(chosen) : renderEdit(source, chosen);
   }
 
   function retryCarriesDiagnostics(request: MessagesRequest): boolean {
@@ -180,7 +183,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
         variant = variants.get(key) ?? 'clean';
       }
 
-      const full = replyText(files, variant);
+      const full = replyText(files, variant, request);
       let text = purpose === 'continuation' ? remainderAfter(full, assistantPrefix(request)) : full;
       let stopReason: 'end_turn' | 'max_tokens' = 'end_turn';
       // One transport fault per request at most, so each recovery path runs on its own.
@@ -191,7 +194,8 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
       } else if ((purpose === 'fresh' || purpose === 'retry') && faults.take('unclosed-block')) {
         injected('unclosed-block');
         const last = full.lastIndexOf('</file:end>\n');
-        text = full.slice(0, last) + full.slice(last + '</file:end>\n'.length);
+        // A reply of delete lines only has no block to leave open; it is sent as it is.
+        if (last !== -1) text = full.slice(0, last) + full.slice(last + '</file:end>\n'.length);
       } else if (purpose !== 'continuation' && faults.take('max-tokens')) {
         injected('max-tokens');
         text = full.slice(0, Math.floor(full.length / 2));

@@ -18,7 +18,12 @@ export interface ProbeScript {
   /** The path of the block the malformed reply leaves open. */
   unclosedPath: string;
   firstReply: ScriptedReply;
+  /** The retry's reply: the complete codebase, or under `retry: edit` an edit of the first reply's files. */
   retryReply: ScriptedReply;
+  /** What the retry's folder must hold besides the spec copy: the reply's files, or the first reply's files edited. */
+  retryFiles: Map<string, string>;
+  /** Under `retry: edit`: the manifest's `kept-files` of the retry; null when the manifest must have none. */
+  keptFiles: string[] | null;
   /** Where the retry reply is cut by a `max_tokens` stop: the text before, the continuation after. */
   retryCut: { streamed: string; kept: string; continuation: string };
   failedFile: string;
@@ -63,11 +68,22 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
       ],
     ]);
   const firstFiles = files(41);
-  const retryFiles = files(42);
+  // A file the edit-mode retry deletes.
+  const unused = 'src/unused.ts';
+  firstFiles.set(unused, `export const unused = 'probe-${tag}';\n`);
+  const fixed = files(42);
+  fixed.delete('package.json');
+  fixed.delete(failedFile);
   // An LLM file at the spec copy's path must be overwritten by the real spec.
-  retryFiles.set(`spec/${spec.id}.md`, `# not the spec (probe-${tag})\n`);
+  const specFile = `# not the spec (probe-${tag})\n`;
   const firstReply = renderReply(firstFiles, 'Here is the complete artifact.');
-  const retryReply = renderReply(retryFiles, 'Fixed: answer() now returns 42.');
+  const edit = spec.retry === 'edit';
+  const retryReply = edit
+    ? renderReply(new Map([...fixed, [`spec/${spec.id}.md`, specFile]]), 'Fixed: answer() now returns 42.', [unused])
+    : renderReply(new Map([...files(42), [`spec/${spec.id}.md`, specFile]]), 'Fixed: answer() now returns 42.');
+  const retryFiles = edit ? new Map([...firstFiles, ...fixed]) : new Map(retryReply.files);
+  if (edit) retryFiles.delete(unused);
+  retryFiles.delete(`spec/${spec.id}.md`);
   const malformedReply = firstReply.text.slice(0, firstReply.text.indexOf('export const answer'));
   const cutAt = retryReply.text.indexOf('=> 42;');
   const streamed = retryReply.text.slice(0, cutAt);
@@ -81,6 +97,8 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
     unclosedPath: 'src/answer.ts',
     firstReply,
     retryReply,
+    retryFiles,
+    keptFiles: edit ? ['package.json', failedFile] : null,
     retryCut: {
       streamed,
       kept: streamed.slice(0, lastNewline),
@@ -128,9 +146,10 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
   };
 }
 
-function renderReply(files: Map<string, string>, preamble: string): ScriptedReply {
+function renderReply(files: Map<string, string>, preamble: string, deletes: string[] = []): ScriptedReply {
+  const lines = deletes.map((path) => `<delete path="${path}"/>\n`);
   const blocks = [...files].map(([path, content]) => `<file path="${path}">\n${content}</file:end>\n`);
-  return { text: `${preamble}\n\n${blocks.join('')}\nThat is all.\n`, files };
+  return { text: `${preamble}\n\n${lines.join('')}${blocks.join('')}\nThat is all.\n`, files };
 }
 
 function buildHistory(options: {

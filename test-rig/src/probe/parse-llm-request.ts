@@ -26,6 +26,8 @@ export interface LlmRequest {
   messages: Array<{ role: 'user' | 'assistant'; text: string; blockCount: number }>;
   /** The first user message's first block, as contracts §5 pins it: `<spec path="…">` … `</spec>` with cache_control. */
   specBlock: { text: string; cached: boolean } | null;
+  /** Every text block of the first user message (the spec, an edit-mode retry's failed source, the task). */
+  firstBlocks: Array<{ text: string; cached: boolean }>;
   /** The `# Task: …` line of the last user message (without `# Task: `), null when there is none. */
   taskLine: string | null;
   task: { kind: TaskKind; generation: number | null } | null;
@@ -60,11 +62,11 @@ export function parseLlmRequest(bodyText: string, headers: IncomingHttpHeaders):
   const taskLines = [...lastUserText.matchAll(/^# Task: *(.*)$/gm)];
   const taskLine = taskLines.at(-1)?.[1]?.trim() ?? null;
   const firstContent = body.messages[0]?.content;
-  const firstBlock = Array.isArray(firstContent) ? firstContent[0] : undefined;
-  const specBlock =
-    firstBlock === undefined
-      ? null
-      : { text: firstBlock.text ?? '', cached: isEphemeral((firstBlock as Record<string, unknown>).cache_control) };
+  const firstBlocks = (Array.isArray(firstContent) ? firstContent : []).map((block) => ({
+    text: block.text ?? '',
+    cached: isEphemeral((block as Record<string, unknown>).cache_control),
+  }));
+  const specBlock = firstBlocks[0] ?? null;
   const system = body.system === undefined ? '' : flattenContent(body.system);
   return {
     ok: true,
@@ -76,6 +78,7 @@ export function parseLlmRequest(bodyText: string, headers: IncomingHttpHeaders):
       hasSystem: system.trim() !== '',
       messages,
       specBlock,
+      firstBlocks,
       taskLine,
       task: taskLine === null ? null : classifyTask(taskLine),
       lastUserText,

@@ -109,9 +109,13 @@ export async function informedRetryStep(context: ProbeContext): Promise<string> 
   } else if (!jsonBlocks(text).some((block) => block.includes(script.failureMarker))) {
     extra.push('its task carries the diagnostics, but not in a ```json block');
   }
-  const failedSource = script.firstReply.files.get(script.failedFile) ?? '';
-  if (!text.includes(`<file path="${script.failedFile}">`) || !text.includes(failedSource.trimEnd())) {
-    extra.push(`its task lacks the failed file ${script.failedFile} as a <file> block with its source`);
+  if (context.options.spec.retry === 'edit')
+    extra.push(...failedSourceProblems(event, failed, script.firstReply.files));
+  else {
+    const failedSource = script.firstReply.files.get(script.failedFile) ?? '';
+    if (!text.includes(`<file path="${script.failedFile}">`) || !text.includes(failedSource.trimEnd())) {
+      extra.push(`its task lacks the failed file ${script.failedFile} as a <file> block with its source`);
+    }
   }
   check(context, event, {
     label: 'retry request',
@@ -123,7 +127,33 @@ export async function informedRetryStep(context: ProbeContext): Promise<string> 
   });
   await event.stream({ text: script.retryCut.streamed, model: ESCALATION_MODEL, stopReason: 'max_tokens' });
   context.pending = null;
-  return `informed retry for generation ${n} on ${ESCALATION_MODEL} carried stage, summary, diagnostics and the failed source; answered up to a max_tokens stop`;
+  const answer = context.options.spec.retry === 'edit' ? 'an edit' : 'a reply';
+  return `informed retry for generation ${n} on ${ESCALATION_MODEL} carried stage, summary, diagnostics and the failed source; answered ${answer} up to a max_tokens stop`;
+}
+
+/**
+ * Under `retry: edit` the first user message is the spec, then the complete failed source (every file the failed
+ * generation got from its reply, each a `<file>` block, marked for caching so re-reads are cheap), then the task.
+ */
+function failedSourceProblems(event: LlmEvent, failed: number, files: Map<string, string>): string[] {
+  const blocks = event.request.firstBlocks;
+  const source = blocks[1];
+  const opening = `<failed-source generation="${failed}">`;
+  if (blocks.length !== 3 || source === undefined || !source.text.startsWith(`${opening}\n`)) {
+    return [
+      `its first user message is not [spec, ${opening} block, task] (the genome's retry: edit): it has ${blocks.length} text blocks`,
+    ];
+  }
+  const problems = source.cached ? [] : ['its failed-source block has no cache_control {"type":"ephemeral"}'];
+  const missing = [...files].filter(
+    ([path, content]) => !source.text.includes(`<file path="${path}">\n${content}</file:end>\n`),
+  );
+  if (missing.length > 0) {
+    problems.push(
+      `its failed source lacks ${missing.map(([path]) => path).join(', ')} as <file> blocks with their content`,
+    );
+  }
+  return problems;
 }
 
 export async function continuationStep(context: ProbeContext): Promise<string> {

@@ -80,8 +80,9 @@ function artifactStep(offset: 0 | 1): (context: ProbeContext) => Promise<string>
       generation: n,
       parentGeneration: primeGeneration,
       spec,
-      replyFiles: (offset === 0 ? script.firstReply : script.retryReply).files,
+      replyFiles: offset === 0 ? script.firstReply.files : script.retryFiles,
       producerModel: model,
+      edit: offset === 1 && script.keptFiles !== null ? { from: n - 1, kept: script.keptFiles } : null,
     });
     if (verified.problems.length > 0) {
       const message = verified.problems.map((problem) => problem.message).join('; ');
@@ -111,7 +112,9 @@ function artifactStep(offset: 0 | 1): (context: ProbeContext) => Promise<string>
     state.addSpawned(record, offset === 0 ? script.nonViableReport(n) : script.viableReport(n));
     pending.reply(202, { ok: true, generation: n, outcome: 'in_progress' });
     context.pending = null;
-    return `gen-${n}/ holds exactly the reply's files and the spec copy; manifest fields and hashes verify`;
+    const what =
+      offset === 1 && script.keptFiles !== null ? 'the failed source with the edit applied' : "the reply's files";
+    return `gen-${n}/ holds exactly ${what} and the spec copy; manifest fields and hashes verify`;
   };
 }
 

@@ -13,6 +13,11 @@ export interface ProbeSpec {
   entry: unknown;
   /** The JSON array of the spec's fenced ```contracts block (`[]` without one): copied verbatim into manifests. */
   contracts: unknown[];
+  /**
+   * Front matter `retry`: `edit` when the genome's informed retry carries the failed source and asks for an edit of it
+   * (CAMBRIAN-SPEC-005 0.5.0), `full` (the default, every older genome) when it asks for the complete codebase again.
+   */
+  retry: 'edit' | 'full';
 }
 
 export class ProbeSpecError extends Error {
@@ -23,7 +28,7 @@ export class ProbeSpecError extends Error {
 export async function readProbeSpec(specPath: string): Promise<ProbeSpec> {
   const bytes = await readFile(specPath);
   const text = bytes.toString('utf8');
-  const { id, version } = readFrontMatter(text, specPath);
+  const { id, version, retry } = readFrontMatter(text, specPath);
   const blocks = readFencedBlocks(text);
   const entryBlock = blocks.find((block) => block.info === 'entry');
   if (entryBlock === undefined) {
@@ -35,25 +40,30 @@ export async function readProbeSpec(specPath: string): Promise<ProbeSpec> {
   if (!Array.isArray(contracts)) {
     throw new ProbeSpecError(`${specPath}:${contractsBlock?.line}: the \`\`\`contracts block is not a JSON array`);
   }
-  return { path: specPath, bytes, text, hash: hashBytes(bytes), id, version, entry, contracts };
+  return { path: specPath, bytes, text, hash: hashBytes(bytes), id, version, entry, contracts, retry };
 }
 
 /**
  * `id` and `version` by the genome's own rule (CAMBRIAN-SPEC-005, "Reading the spec's own data"): the lines `id: …`
  * and `version: …` between the first two `---` lines, trimmed, one pair of surrounding quotes removed.
  */
-function readFrontMatter(text: string, specPath: string): { id: string; version: string } {
+function readFrontMatter(text: string, specPath: string): { id: string; version: string; retry: 'edit' | 'full' } {
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
   const end = lines[0] === '---' ? lines.indexOf('---', 1) : -1;
   if (end < 0) throw new ProbeSpecError(`${specPath}:1: no front matter between --- lines`);
-  const value = (key: string): string => {
+  const value = (key: string, fallback?: string): string => {
     const line = lines.slice(1, end).find((candidate) => candidate.startsWith(`${key}:`));
     const raw = line?.slice(key.length + 1).trim() ?? '';
     const unquoted = /^(["'])(.*)\1$/.exec(raw)?.[2] ?? raw;
-    if (unquoted === '') throw new ProbeSpecError(`${specPath}: front matter has no \`${key}\``);
-    return unquoted;
+    if (unquoted !== '') return unquoted;
+    if (fallback === undefined) throw new ProbeSpecError(`${specPath}: front matter has no \`${key}\``);
+    return fallback;
   };
-  return { id: value('id'), version: value('version') };
+  const retry = value('retry', 'full');
+  if (retry !== 'edit' && retry !== 'full') {
+    throw new ProbeSpecError(`${specPath}: front matter \`retry: ${retry}\` is neither \`edit\` nor \`full\``);
+  }
+  return { id: value('id'), version: value('version'), retry };
 }
 
 interface FencedBlock {

@@ -123,6 +123,15 @@ describe('startReproduceProbe', () => {
     expect(result.steps.find((step) => step.name === 'history')?.detail).toContain('the next generation must be 5');
   });
 
+  test('fails at informed-retry when the genome says retry: edit and the retry carries no failed source', async () => {
+    await writeFile(specPath, SPEC.replace('kind: prime\n', 'kind: prime\nretry: edit\n'));
+    const step = failedStep(await probeScriptedPrime({}, 800));
+    expect(step.name).toBe('informed-retry');
+    expect(step.detail).toContain(
+      'its first user message is not [spec, <failed-source generation="5"> block, task] (the genome\'s retry: edit): it has 2 text blocks',
+    );
+  });
+
   test('fails at parse-repair when the Prime never repairs the malformed reply', async () => {
     const step = failedStep(await probeScriptedPrime({ stopOnParseError: true }, 800));
     expect(step).toEqual({

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { computeArtifactHash } from '../../../src/artifact/compute-artifact-hash.js';
 import { readProbeSpec } from './read-probe-spec.js';
 import { verifyArtifact } from './verify-artifact.js';
 
@@ -19,7 +20,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function verify(): Promise<string[]> {
+async function verify(edit: { from: number; kept: string[] } | null = null): Promise<string[]> {
   const spec = await readProbeSpec(path.join(dir, 'S.md'));
   const result = await verifyArtifact({
     workspaceDir: path.join(dir, 'ws'),
@@ -28,6 +29,7 @@ async function verify(): Promise<string[]> {
     spec,
     replyFiles: new Map([['src/a.ts', 'a\n']]),
     producerModel: 'm',
+    edit,
   });
   return result.problems.map((problem) => problem.message);
 }
@@ -54,5 +56,43 @@ test('a missing manifest is named after the file checks', async () => {
   expect(await verify()).toEqual([
     'gen-3/spec/S.md is not byte-identical to the spec at CAMBRIAN_SPEC_PATH',
     'no manifest.json',
+  ]);
+});
+
+test('an edit-mode retry must name the failed generation and its kept files; any other attempt names neither', async () => {
+  const spec = await readProbeSpec(path.join(dir, 'S.md'));
+  const gen = path.join(dir, 'ws/gen-3');
+  await mkdir(path.join(gen, 'spec'), { recursive: true });
+  await mkdir(path.join(gen, 'src'), { recursive: true });
+  await writeFile(path.join(gen, 'src/a.ts'), 'a\n');
+  await writeFile(path.join(gen, 'spec/S.md'), spec.bytes);
+  const files = ['spec/S.md', 'src/a.ts'];
+  const manifest = {
+    'cambrian-version': 1,
+    generation: 3,
+    'parent-generation': 0,
+    'spec-id': 'S',
+    'spec-version': '1.0.0',
+    'spec-path': 'spec/S.md',
+    'spec-hash': spec.hash,
+    'artifact-hash': await computeArtifactHash({ artifactDir: gen, files }),
+    'producer-model': 'm',
+    'token-usage': { input: 0, output: 0, 'cache-read': 0, 'cache-write': 0 },
+    files,
+    'created-at': '2026-11-29T00:00:00.000Z',
+    entry: spec.entry,
+    contracts: [],
+  };
+  await writeFile(path.join(gen, 'manifest.json'), JSON.stringify(manifest));
+  expect(await verify()).toEqual([]);
+  expect(await verify({ from: 2, kept: ['src/a.ts'] })).toEqual([
+    'manifest edited-from is undefined, expected 2',
+    'manifest kept-files is undefined, expected ["src/a.ts"]',
+  ]);
+  await writeFile(path.join(gen, 'manifest.json'), JSON.stringify({ ...manifest, 'edited-from': 2, 'kept-files': [] }));
+  expect(await verify({ from: 2, kept: ['src/a.ts'] })).toEqual(['manifest kept-files is [], expected ["src/a.ts"]']);
+  expect(await verify()).toEqual([
+    'manifest edited-from is 2, expected undefined',
+    'manifest kept-files is [], expected undefined',
   ]);
 });

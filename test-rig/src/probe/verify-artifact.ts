@@ -22,7 +22,8 @@ export interface VerifiedArtifact {
 
 /**
  * Checks what the Prime wrote for one generation against what the probe sent it: exactly the reply's files (byte for
- * byte) plus the spec copy, and a manifest whose every field is what contracts.md §7 says it must be.
+ * byte; for an edit-mode retry the edited files) plus the spec copy, and a manifest whose every field is what
+ * contracts.md §7 says it must be.
  */
 export async function verifyArtifact(options: {
   workspaceDir: string;
@@ -31,6 +32,8 @@ export async function verifyArtifact(options: {
   spec: ProbeSpec;
   replyFiles: Map<string, string>;
   producerModel: string;
+  /** An edit-mode retry: the failed generation it edits and the files it must say it kept; null: neither field. */
+  edit?: { from: number; kept: string[] } | null;
 }): Promise<VerifiedArtifact> {
   const { spec, generation } = options;
   const rel = `gen-${generation}`;
@@ -99,6 +102,8 @@ export async function verifyArtifact(options: {
   field('spec-path', data['spec-path'], specCopy);
   field('spec-hash', data['spec-hash'], spec.hash);
   field('producer-model', data['producer-model'], options.producerModel);
+  field('edited-from', data['edited-from'], options.edit?.from);
+  field('kept-files', data['kept-files'], options.edit?.kept);
   problems.push(...entryProblems(raw.entry, spec.entry).map((message) => ({ message, file: `${rel}/manifest.json` })));
   field('contracts', raw.contracts, spec.contracts);
   const listed = [...data.files].sort();
