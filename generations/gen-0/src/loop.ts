@@ -37,7 +37,7 @@ function failureWithout(generation: number, stage: string, summary: string, sour
 }
 
 /** Every file of a written artifact but the spec copy and the inherited files: what an edit-mode retry edits. */
-async function readSource(dir: string, manifest: Manifest, spec: SpecInfo): Promise<Source> {
+async function readSource(dir: string, manifest: Manifest, spec: Pick<SpecInfo, 'inherited'>): Promise<Source> {
   const own = new Set([manifest['spec-path'], ...spec.inherited.map((file) => file.path)]);
   const paths = manifest.files.filter((file) => !own.has(file));
   return Promise.all(paths.map(async (path) => ({ path, content: await readFile(resolveInside(dir, path), 'utf8') })));
@@ -47,7 +47,7 @@ async function readSource(dir: string, manifest: Manifest, spec: SpecInfo): Prom
  * A failure with a verdict: the report's diagnostics, the files they name and the failed artifact's source.
  * A name matches a manifest file when equal to it (without a leading `./`) or ending in `/` + it (a sandbox path).
  */
-export async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest, spec: SpecInfo): Promise<Failed> {
+export async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest, spec: Pick<SpecInfo, 'inherited'>): Promise<Failed> {
   const report = record.viability;
   const stage = String(report?.diagnostics?.stage ?? report?.failure_stage ?? record.outcome);
   const diagnostics = report?.diagnostics;
