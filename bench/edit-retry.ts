@@ -31,6 +31,7 @@ import { FAULT_TEST_NAME, FAULT_TEST_PATH } from '../src/gateway/backends/exempl
 import { renderFileBlocks } from '../src/gateway/backends/render-file-blocks.js';
 import { usageOfEvents } from '../src/gateway/provider-record-schema.js';
 import { parseReply } from '../src/parse/parse-reply.js';
+import { readInheritedFiles } from '../src/spec/read-inherited-files.js';
 import { findEngineRoot } from '../src/version.js';
 import { startAnthropicServer } from '../test/providers/helpers/anthropic-server.js';
 import { countTokens } from '../test/providers/helpers/prompt-cache.js';
@@ -42,16 +43,24 @@ const GEN0_AT_040 = '4096563';
 
 type File = { path: string; content: string };
 
-/** gen-0's files (manifest and spec copy left out) as a checkout of `commit` has them, or the working tree's. */
+/**
+ * gen-0's files as the model writes them (manifest, spec copy and the files its genome marks inherited left out), as a
+ * checkout of `commit` has them, or the working tree's.
+ */
 function gen0Files(commit: string | null): File[] {
   const read = (file: string): string =>
     commit === null
       ? readFileSync(path.join(ROOT, 'generations/gen-0', file), 'utf8')
       : execFileSync('git', ['show', `${commit}:generations/gen-0/${file}`], { cwd: ROOT, encoding: 'utf8' });
   const manifest = JSON.parse(read('manifest.json')) as { files: string[]; 'spec-path': string };
+  const inherited = new Set(inheritedPaths(read(manifest['spec-path'])));
   return manifest.files
-    .filter((file) => file !== manifest['spec-path'])
+    .filter((file) => file !== manifest['spec-path'] && !inherited.has(file))
     .map((file) => ({ path: file, content: read(file) }));
+}
+
+function inheritedPaths(specText: string): string[] {
+  return readInheritedFiles({ text: specText, file: SPEC_PATH }).map((file) => file.path);
 }
 
 function firstUser(blocks: Array<{ text: string; cached: boolean }>): MessagesRequest['messages'][number] {
@@ -97,7 +106,7 @@ export async function runEditRetryBench() {
   const specText = { text: specBlock(SPEC_PATH, spec), cached: true };
   const freshUser = firstUser([
     specText,
-    { text: freshTask({ generation: 1, parent: 0, history: [] }), cached: false },
+    { text: freshTask({ generation: 1, parent: 0, history: [], inherited: inheritedPaths(spec) }), cached: false },
   ]);
   const freshReply = await collect(
     exemplar.stream(request('claude-sonnet-4-6', [freshUser]), { generation: 1, purpose: 'fresh', signal }),
@@ -131,7 +140,7 @@ export async function runEditRetryBench() {
     firstUser([
       specText,
       { text: sourceBlock(failure), cached: sourceCached },
-      { text: retryTask({ generation: 2, parent: 0, failure }), cached: false },
+      { text: retryTask({ generation: 2, parent: 0, failure, inherited: inheritedPaths(spec) }), cached: false },
     ]);
   const retryUser = retryUserOf(true);
   const retryReply = await collect(

@@ -15,7 +15,7 @@ export interface FaultyGenomeExample extends GenomeExample {
 }
 
 /** `// file: src/a.ts` — the label of a TypeScript example; the label line is not part of the file. */
-const FILE_LABEL = /^\/\/ file: (\S+)$/;
+const FILE_LABEL = /^\/\/ file: (\S+)(?: \(inherited\))?$/;
 /** `// fails tsc with TS2367: src/a.ts` — a counter-example; it must fail with exactly these codes. */
 const FAULTY_LABEL = /^\/\/ fails tsc with (TS\d+(?:, TS\d+)*): (\S+)$/;
 /** A heading whose first word is a configuration file name (`### tsconfig.json (TypeScript 7)`). */

@@ -25,9 +25,9 @@ export function readInheritedFiles({ text, file }: { text: string; file: string 
   const body = scanSpecBody({ lines, bodyStart: front.bodyStart, file });
   const found: InheritedFile[] = [];
   for (const block of body.blocks) {
-    const [label = '', ...rest] = block.content.split('\n');
-    const target = INHERITED_LABEL.exec(label)?.[1];
-    if (target === undefined) continue;
+    const inherited = inheritedFileOf(block.content);
+    if (inherited === undefined) continue;
+    const target = inherited.path;
     const fail = (message: string, hint: string): never => {
       throw new SpecError({ code: 'E_SPEC_INHERITED', file, line: block.openLine, message, hint });
     };
@@ -36,7 +36,14 @@ export function readInheritedFiles({ text, file }: { text: string; file: string 
     if (target === `spec/${front.id}.md`) fail(`${target} is the spec copy`, 'the spec copy is always the spec itself');
     const first = found.find((other) => other.path === target);
     if (first !== undefined) fail(`${target} is inherited twice (first at line ${first.line})`, 'show it once');
-    found.push({ path: target, content: `${rest.join('\n')}\n`, line: block.openLine });
+    found.push({ ...inherited, line: block.openLine });
   }
   return found;
+}
+
+/** The file a block gives when its first line is an inherited label (not checked further); undefined otherwise. */
+export function inheritedFileOf(blockContent: string): { path: string; content: string } | undefined {
+  const [label = '', ...rest] = blockContent.split('\n');
+  const path = INHERITED_LABEL.exec(label)?.[1];
+  return path === undefined ? undefined : { path, content: `${rest.join('\n')}\n` };
 }

@@ -10,6 +10,7 @@ import {
   parseFaults,
 } from '../../src/gateway/backends/exemplar-faults.js';
 import { createBlockParser } from '../../src/parse/create-block-parser.js';
+import { readInheritedFiles } from '../../src/spec/read-inherited-files.js';
 import { firstMessage, GEN0_DIR } from './gateway-helpers.js';
 
 async function reply(
@@ -46,7 +47,7 @@ const retryTask = (diagnostics: string, failedSource: string) =>
   });
 
 describe('exemplar backend', () => {
-  it("replies to the Prime's own spec with the Prime's own files, manifest and spec copy left out", async () => {
+  it("replies to the Prime's own spec with the Prime's own files, manifest, spec copy and inherited files left out", async () => {
     const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR });
     const { readFileSync } = await import('node:fs');
     const manifest = JSON.parse(readFileSync(`${GEN0_DIR}/manifest.json`, 'utf8')) as {
@@ -57,7 +58,11 @@ describe('exemplar backend', () => {
     const { text } = await reply(backend, [firstMessage({ specText: spec, specPath: manifest['spec-path'] })], 'fresh');
     const { files, errors } = parse(text);
     expect(errors).toEqual([]);
-    expect([...files.keys()].sort()).toEqual(manifest.files.filter((f) => f !== manifest['spec-path']).sort());
+    // The files gen-0's genome gives verbatim are the Prime's to write; a real model is told not to write them.
+    const inherited = readInheritedFiles({ text: spec, file: manifest['spec-path'] }).map((file) => file.path);
+    expect(inherited).toEqual(['src/edit.ts', 'src/prompts.ts', 'src/block-parser.ts', 'test/block-parser.test.ts']);
+    const own = manifest.files.filter((f) => f !== manifest['spec-path'] && !inherited.includes(f));
+    expect([...files.keys()].sort()).toEqual(own.sort());
     expect(files.get('package.json')).toBe(readFileSync(`${GEN0_DIR}/package.json`, 'utf8'));
   });
 

@@ -57,9 +57,9 @@ export function artifactDir(workspace: string, generation: number): string {
 }
 
 /**
- * Writes `$workspace/gen-N/`: the parsed files, the spec copy (byte-identical, replacing any file of the reply at
- * that path) and `manifest.json`. Everything is written into a scratch folder first and renamed into place, so a
- * failure leaves nothing half-written behind.
+ * Writes `$workspace/gen-N/`: the parsed files, the spec copy (byte-identical), the spec's inherited files (both
+ * replacing any file of the reply at their paths) and `manifest.json`. Everything is written into a scratch folder
+ * first and renamed into place, so a failure leaves nothing half-written behind.
  */
 export async function writeArtifact(options: {
   workspace: string;
@@ -78,21 +78,17 @@ export async function writeArtifact(options: {
   await rm(scratch, { recursive: true, force: true });
   try {
     const written = new Set<string>();
-    for (const file of options.files) {
-      // The spec copy wins over a reply file at its path, under it, or at one of its folders.
-      const copy = spec.copyPath;
-      if (file.path === copy || file.path.startsWith(`${copy}/`) || copy.startsWith(`${file.path}/`)) continue;
+    // The spec copy and the inherited files win over a reply file at their path, under it, or at one of their folders.
+    const fixed = [{ path: spec.copyPath, content: spec.bytes as Uint8Array | string }, ...spec.inherited];
+    const clashes = (file: string): boolean => fixed.some(({ path: own }) => file === own || file.startsWith(`${own}/`) || own.startsWith(`${file}/`));
+    for (const file of [...options.files.filter((reply) => !clashes(reply.path)), ...fixed]) {
       const problem = checkPath(file.path);
       if (problem !== null) throw new PrimeError('E_PATH', `${problem.message}; nothing was written`);
       const target = resolveInside(scratch, file.path);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, file.content, 'utf8');
+      await writeFile(target, file.content);
       written.add(file.path);
     }
-    const specTarget = resolveInside(scratch, spec.copyPath);
-    await mkdir(path.dirname(specTarget), { recursive: true });
-    await writeFile(specTarget, spec.bytes);
-    written.add(spec.copyPath);
 
     const files = [...written].sort();
     const manifest: Manifest = {

@@ -36,9 +36,10 @@ function failureWithout(generation: number, stage: string, summary: string, sour
   return { viable: false, failure: { generation, stage, summary, diagnostics, named: [], source } };
 }
 
-/** Every file of a written artifact but the spec copy: what an edit-mode retry edits. */
-async function readSource(dir: string, manifest: Manifest): Promise<Source> {
-  const paths = manifest.files.filter((file) => file !== manifest['spec-path']);
+/** Every file of a written artifact but the spec copy and the inherited files: what an edit-mode retry edits. */
+async function readSource(dir: string, manifest: Manifest, spec: Pick<SpecInfo, 'inherited'>): Promise<Source> {
+  const own = new Set([manifest['spec-path'], ...spec.inherited.map((file) => file.path)]);
+  const paths = manifest.files.filter((file) => !own.has(file));
   return Promise.all(paths.map(async (path) => ({ path, content: await readFile(resolveInside(dir, path), 'utf8') })));
 }
 
@@ -46,11 +47,11 @@ async function readSource(dir: string, manifest: Manifest): Promise<Source> {
  * A failure with a verdict: the report's diagnostics, the files they name and the failed artifact's source.
  * A name matches a manifest file when equal to it (without a leading `./`) or ending in `/` + it (a sandbox path).
  */
-export async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest): Promise<Failed> {
+export async function failureFrom(record: GenerationRecord, dir: string, manifest: Manifest, spec: Pick<SpecInfo, 'inherited'>): Promise<Failed> {
   const report = record.viability;
   const stage = String(report?.diagnostics?.stage ?? report?.failure_stage ?? record.outcome);
   const diagnostics = report?.diagnostics;
-  const source = await readSource(dir, manifest);
+  const source = await readSource(dir, manifest, spec);
   if (diagnostics === undefined) {
     return failureWithout(record.generation, stage, `the verdict carried no diagnostics (outcome ${record.outcome})`, source);
   }
@@ -101,7 +102,8 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
     failureStage: record.viability?.failure_stage ?? null,
     summary: typeof record.viability?.diagnostics?.summary === 'string' ? record.viability.diagnostics.summary : null,
   }));
-  const task = previous === null ? freshTask({ generation, parent, history }) : retryTask({ generation, parent, failure: previous });
+  const inherited = spec.inherited.map((file) => file.path);
+  const task = previous === null ? freshTask({ generation, parent, history, inherited }) : retryTask({ generation, parent, failure: previous, inherited });
   log('attempt.start', { generation, purpose, model });
 
   const usage = zeroUsage();
@@ -123,7 +125,7 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
 
   const kept = editOf === null ? null : { generation: editOf.generation, kept: edit.kept };
   let artifact = await writeArtifact({ workspace: config.workspace, generation, parent, files: edit.files, spec, model, usage, editOf: kept });
-  const source = (): Promise<Source> => readSource(artifact.dir, artifact.manifest);
+  const source = (): Promise<Source> => readSource(artifact.dir, artifact.manifest, spec);
   log('artifact.written', { generation, files: artifact.manifest.files.length, usage });
   state.status = 'verifying';
   try {
@@ -146,7 +148,7 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
       return { viable: true };
     }
     if (record.outcome === 'tested') await tolerateRefusal(run, () => supervisor.rollback(generation));
-    const result = await failureFrom(record, artifact.dir, artifact.manifest);
+    const result = await failureFrom(record, artifact.dir, artifact.manifest, spec);
     log('rolled-back', { generation, stage: result.failure.stage });
     return result;
   } catch (error) {

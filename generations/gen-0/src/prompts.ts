@@ -21,7 +21,7 @@ export interface FailureContext {
   diagnostics: unknown;
   /** The files the diagnostics name, in order of first mention. */
   named: string[];
-  /** Every file of the failed artifact except the spec copy; empty when the attempt wrote none. */
+  /** Every file of the failed artifact except the spec copy and the inherited files; empty when it wrote none. */
   source: { path: string; content: string }[];
 }
 
@@ -51,8 +51,14 @@ function historyLines(history: HistoryEntry[]): string {
     .join('\n');
 }
 
+/** The sentence naming the inherited files, with a blank line after it; empty when the spec inherits none. */
+function inheritedNote(inherited: string[]): string {
+  if (inherited.length === 0) return '';
+  return `These files exist already, copied by the Prime from the specification's inherited blocks; do not write them: ${inherited.join(', ')}.\n\n`;
+}
+
 /** Task of a fresh generation. */
-export function freshTask(options: { generation: number; parent: number; history: HistoryEntry[] }): string {
+export function freshTask(options: { generation: number; parent: number; history: HistoryEntry[]; inherited: string[] }): string {
   return `# Task: generate generation ${options.generation}
 
 Write the complete codebase that satisfies the specification above. It becomes generation ${options.generation}; its parent is generation ${options.parent}.
@@ -61,7 +67,7 @@ Write the complete codebase that satisfies the specification above. It becomes g
 
 ${historyLines(options.history)}
 
-Reply with file blocks only: every file of the codebase, each one complete.`;
+${inheritedNote(options.inherited)}Reply with file blocks only: every file of the codebase, each one complete.`;
 }
 
 function withNewline(text: string): string {
@@ -75,7 +81,7 @@ export function sourceBlock(failure: FailureContext): string {
 }
 
 /** Task of an informed retry: what failed and the diagnostics as JSON; with a failed source, it asks for an edit. */
-export function retryTask(options: { generation: number; parent: number; failure: FailureContext }): string {
+export function retryTask(options: { generation: number; parent: number; failure: FailureContext; inherited: string[] }): string {
   const { failure, generation, parent } = options;
   const edit = failure.source.length > 0;
   const named = failure.named.length === 0 ? 'no file' : failure.named.join(', ');
@@ -91,7 +97,7 @@ ${edit ? `Generation ${generation} (parent: generation ${parent}) is the failed 
 ${JSON.stringify(failure.diagnostics, null, 2)}
 \`\`\`
 
-${edit ? 'Reply with the changes only: a file block for every file you add or change, each one complete, and a line <delete path="relative/path"/> outside the blocks for every file to remove. Every file you do not mention is kept as it is.' : 'Reply with file blocks only: every file of the codebase, each one complete.'}`;
+${inheritedNote(options.inherited)}${edit ? 'Reply with the changes only: a file block for every file you add or change, each one complete, and a line <delete path="relative/path"/> outside the blocks for every file to remove. Every file you do not mention is kept as it is.' : 'Reply with file blocks only: every file of the codebase, each one complete.'}`;
 }
 
 /** Task of a parse repair, sent after the model's malformed reply. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { checkPath } from './block-parser.js';
 import { PrimeError } from './errors.js';
 
-/** What the Prime needs from the spec it reproduces: its exact bytes (copied unchanged), hash, id, version, blocks. */
+/** What the Prime needs from the spec it reproduces: its exact bytes (copied unchanged), hash, id, version, blocks, inherited files. */
 export type SpecInfo = Awaited<ReturnType<typeof readSpec>>;
 
 /** `sha256:<64 hex>` of the exact bytes. */
@@ -26,11 +27,12 @@ export function readFrontMatter(text: string): Record<string, string> {
 }
 
 /**
- * The body of the first fenced block whose info word is `info`, or null. Outside a fence, a line starting with three or
- * more backticks or tildes opens one (its info word is the first word after them); inside, a line of only the same
- * character, at least as many, closes it. Fences inside fences are content.
+ * Every fenced block: its info word and body. Outside a fence, a line starting with three or more backticks or tildes
+ * opens one (its info word is the first word after them); inside, a line of only the same character, at least as
+ * many, closes it. Fences inside fences are content.
  */
-export function readFencedBlock(text: string, info: string): string | null {
+export function readFencedBlocks(text: string): { info: string; body: string }[] {
+  const blocks: { info: string; body: string }[] = [];
   let fence: { char: string; size: number; info: string; lines: string[] } | null = null;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\r$/, '');
@@ -41,13 +43,32 @@ export function readFencedBlock(text: string, info: string): string | null {
     }
     const closing = line.trimEnd();
     if (closing.length >= fence.size && closing === fence.char.repeat(closing.length)) {
-      if (fence.info === info) return fence.lines.join('\n');
+      blocks.push({ info: fence.info, body: fence.lines.join('\n') });
       fence = null;
     } else {
       fence.lines.push(line);
     }
   }
-  return null;
+  return blocks;
+}
+
+/** The body of the first fenced block whose info word is `info`, or null. */
+export function readFencedBlock(text: string, info: string): string | null {
+  return readFencedBlocks(text).find((block) => block.info === info)?.body ?? null;
+}
+
+/**
+ * The files the spec gives verbatim: every block whose first line is `// file: <path> (inherited)`; the file is the
+ * rest of the block plus a final newline. The Prime writes them itself, so the model never re-emits them.
+ */
+export function readInheritedFiles(text: string): { path: string; content: string }[] {
+  const files: { path: string; content: string }[] = [];
+  for (const block of readFencedBlocks(text)) {
+    const [label = '', ...rest] = block.body.split('\n');
+    const path = /^\/\/ file: (\S+) \(inherited\)$/.exec(label)?.[1];
+    if (path !== undefined && !files.some((file) => file.path === path)) files.push({ path, content: `${rest.join('\n')}\n` });
+  }
+  return files;
 }
 
 function parseJson(body: string, what: string, specPath: string): unknown {
@@ -83,6 +104,11 @@ export async function readSpec(specPath: string) {
   const contracts = contractsBody === null ? [] : parseJson(contractsBody, 'contracts', specPath);
   if (!Array.isArray(contracts)) throw new PrimeError('E_SPEC', `${specPath}: the contracts block must be a JSON array`);
 
-  // copyPath: where the copy goes inside an artifact.
-  return { id, version, bytes, text, hash: hashBytes(bytes), copyPath: `spec/${id}.md`, entry: entry as Record<string, unknown>, contracts };
+  const inherited = readInheritedFiles(text);
+  const copyPath = `spec/${id}.md`; // where the copy goes inside an artifact
+  for (const file of inherited) {
+    const problem = checkPath(file.path);
+    if (problem !== null || file.path === copyPath) throw new PrimeError('E_SPEC', `${specPath}: inherited file ${JSON.stringify(file.path)}: ${problem?.message ?? 'is the spec copy'}`);
+  }
+  return { id, version, bytes, text, hash: hashBytes(bytes), copyPath, inherited, entry: entry as Record<string, unknown>, contracts };
 }

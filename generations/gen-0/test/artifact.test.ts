@@ -3,7 +3,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { computeArtifactHash, writeArtifact } from '../src/artifact.js';
-import { hashBytes, readFencedBlock, readSpec } from '../src/spec.js';
+import { hashBytes, readFencedBlock, readInheritedFiles, readSpec } from '../src/spec.js';
 import { END, makeTempDir, recomputeArtifactHash, specText } from './helpers.js';
 
 const FENCE = '```';
@@ -99,6 +99,23 @@ describe('writeArtifact', () => {
     expect(clashing.manifest.files).toEqual(['a.txt', 'spec/TEST-SPEC-001.md']);
   });
 
+  test('writes the inherited files of the spec over any reply file at, under or above their paths', async () => {
+    const inherited = [`${FENCE}ts`, '// file: src/kept.ts (inherited)', 'export const kept = 1;', FENCE, `${FENCE}json`,
+      '// file: conf/a.json (inherited)', '{}', FENCE, `${FENCE}ts`, '// file: src/kept.ts (inherited)', 'second', FENCE].join('\n');
+    const specFile = path.join(temp.dir, 'inheriting.md');
+    await writeFile(specFile, `${specText()}\n${inherited}\n`);
+    const spec = await readSpec(specFile);
+    expect(spec.inherited).toEqual([{ path: 'src/kept.ts', content: 'export const kept = 1;\n' }, { path: 'conf/a.json', content: '{}\n' }]);
+    const files = [{ path: 'src/kept.ts', content: 'the model rewrote it\n' }, { path: 'conf', content: 'x\n' }, { path: 'src/b.ts', content: 'b\n' }];
+    const usage = { input: 0, output: 0, 'cache-read': 0, 'cache-write': 0 };
+    const { dir, manifest } = await writeArtifact({ workspace: temp.dir, generation: 1, parent: 0, files, spec, model: 'm', usage, editOf: null });
+    expect(manifest.files).toEqual(['conf/a.json', 'spec/TEST-SPEC-001.md', 'src/b.ts', 'src/kept.ts']);
+    expect(await readFile(path.join(dir, 'src/kept.ts'), 'utf8')).toBe('export const kept = 1;\n');
+    expect(await readFile(path.join(dir, 'conf/a.json'), 'utf8')).toBe('{}\n');
+    await writeFile(specFile, `${specText()}\n${FENCE}ts\n// file: ../x.ts (inherited)\n${FENCE}\n`);
+    await expect(readSpec(specFile)).rejects.toThrow('inherited file "../x.ts"');
+  });
+
   test('refuses a path that escapes the artifact and leaves nothing behind', async () => {
     await expect(write([{ path: 'ok.txt', content: 'x\n' }, { path: '../../escaped.txt', content: 'x\n' }])).rejects.toThrow(
       'has a ".." segment',
@@ -126,6 +143,12 @@ describe('this artifact', () => {
     const spec = await readFile(path.join(root, manifest['spec-path']));
     expect(manifest['spec-hash']).toBe(hashBytes(spec));
     expect(manifest['spec-path']).toBe(`spec/${manifest['spec-id']}.md`);
+  });
+
+  test('holds every inherited file of its spec copy, byte for byte', async () => {
+    const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'utf8'));
+    const inherited = readInheritedFiles(await readFile(path.join(root, manifest['spec-path']), 'utf8'));
+    for (const file of inherited) expect(await readFile(path.join(root, file.path), 'utf8'), file.path).toBe(file.content);
   });
 
   test('no file of it holds a line that would close a file block, and every file is UTF-8 text', async () => {

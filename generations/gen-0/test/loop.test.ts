@@ -37,10 +37,13 @@ async function setup(options: {
   answer?: (request: LlmRequest, index: number) => LlmAnswer | Promise<LlmAnswer>;
   supervisor?: Partial<Parameters<typeof startFakeSupervisor>[0]>;
   env?: Record<string, string>;
+  spec?: string;
 }) {
   const workspace = path.join(temp.dir, 'workspace');
+  const spec = options.spec ?? specText();
+  await writeFile(path.join(temp.dir, 'spec.md'), spec);
   const llm = await startFakeLlm(options.answer ?? (() => ({ type: 'reply', text: REPLY })));
-  const specHash = hashBytes(Buffer.from(specText()));
+  const specHash = hashBytes(Buffer.from(spec));
   const supervisor = await startFakeSupervisor({ workspace, specHash, verdicts: [], ...options.supervisor });
   const events: string[] = [];
   const prime: Prime = await startPrime({
@@ -137,6 +140,24 @@ test('non-viable: rollback, an informed retry that edits the failed source (cach
   expect(manifest).toMatchObject({ files: ['package.json', 'spec/TEST-SPEC-001.md', 'test/a.test.ts'], 'edited-from': 1, 'kept-files': ['package.json'] });
   expect(manifest['artifact-hash']).toBe(await recomputeArtifactHash(dir, manifest.files));
   expect(taskOf(run.llm.requests[3] as LlmRequest).split('\n')[0]).toBe('# Task: generate generation 3');
+});
+
+test('inherited files: named as existing in both tasks, written by the Prime, left out of the failed source', async () => {
+  const spec = `${specText()}\n\`\`\`ts\n// file: src/given.ts (inherited)\nexport const given = 1;\n\`\`\`\n`;
+  const files = { 'src/given.ts': 'the model rewrote it\n', 'test/a.test.ts': FAILING_TEST };
+  const replies = [blocks(files), blocks({ 'test/a.test.ts': FAILING_TEST.replace('toBe(3)', 'toBe(2)') })];
+  const answer = (_: LlmRequest, index: number): LlmAnswer => ({ type: 'reply', text: replies[index] ?? '' });
+  const run = await setup({ answer, spec, supervisor: { verdicts: [NON_VIABLE, VIABLE] } });
+  expect(await run.prime.done).toBe(0);
+  const named = 'do not write them: src/given.ts.';
+  expect(run.llm.requests.map((request) => taskOf(request).includes(named))).toEqual([true, true]);
+  const failed = (run.llm.requests[1]?.body.messages[0]?.content as { text: string }[])[1]?.text;
+  expect(failed).toBe(`<failed-source generation="1">\n<file path="test/a.test.ts">\n${FAILING_TEST}${END}\n</failed-source>`);
+  for (const gen of ['gen-1', 'gen-2']) {
+    expect(await readFile(path.join(run.workspace, gen, 'src/given.ts'), 'utf8')).toBe('export const given = 1;\n');
+  }
+  const manifest = JSON.parse(await readFile(path.join(run.workspace, 'gen-2', 'manifest.json'), 'utf8'));
+  expect(manifest).toMatchObject({ files: ['spec/TEST-SPEC-001.md', 'src/given.ts', 'test/a.test.ts'], 'kept-files': [] });
 });
 
 test('retries stop after CAMBRIAN_MAX_RETRIES failed retries with exit code 1', async () => {

@@ -9,6 +9,7 @@ import { type Landscape, loadLandscape, trueOutcome } from '../../evolve/landsca
 import { createRandom, seedOf } from '../../evolve/seeded-random.js';
 import { quotePath } from '../../parse/check-block-path.js';
 import { readUntrustedFile } from '../../rig/read-untrusted-file.js';
+import { readInheritedFiles } from '../../spec/read-inherited-files.js';
 import { findEngineRoot } from '../../version.js';
 import { type Backend, type BackendContext, BackendError, type MessagesRequest, type StreamEvent } from '../backend.js';
 import { CutStreamError } from '../cut-stream-error.js';
@@ -57,7 +58,7 @@ const PLAIN_SPEC_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * The offline backend. Asked for the requesting Prime's own spec it replies with the Prime's own files (asexual
- * reproduction); asked for a spec with a registered exemplar it replies with that; anything else is a 400.
+ * reproduction) except the files its genome marks inherited; asked for a spec with a registered exemplar it replies with that; anything else is a 400.
  * `--faults` makes it misbehave on purpose so each recovery path of the Prime runs for real. Every file it serves is
  * read through readSealedFiles, and no error it answers with names a host path.
  */
@@ -80,7 +81,14 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
   let unfixed = false;
 
   async function readFilesFor(specId: string): Promise<ReplyFile[]> {
-    if (specId === primeSpecId) return readSealedFiles({ root: options.sealedPrimeDir, files: primeFiles });
+    if (specId === primeSpecId) {
+      // The files the Prime's genome gives verbatim are the Prime's to write, never the model's (a real model is told so).
+      const [copy] = await readSealedFiles({ root: options.sealedPrimeDir, files: [manifest['spec-path']] });
+      const text = copy?.content ?? '';
+      const inherited = new Set(readInheritedFiles({ text, file: manifest['spec-path'] }).map((file) => file.path));
+      const files = primeFiles.filter((file) => !inherited.has(file));
+      return readSealedFiles({ root: options.sealedPrimeDir, files });
+    }
     const dir = path.join(exemplarsDir, specId);
     if (!PLAIN_SPEC_ID.test(specId) || !(await isFolder(dir))) {
       throw new BackendError({

@@ -53,6 +53,7 @@ export async function freshRequestStep(context: ProbeContext): Promise<string> {
   if (!someLineHas(text, [primeGeneration + 2, 'promoted'])) {
     extra.push(`its history has no line with generation ${primeGeneration + 2} and the outcome "promoted"`);
   }
+  extra.push(...unnamedInheritedProblems(text, context.options.spec.inherited));
   check(context, event, {
     label: 'fresh request',
     purpose: 'fresh',
@@ -109,9 +110,11 @@ export async function informedRetryStep(context: ProbeContext): Promise<string> 
   } else if (!jsonBlocks(text).some((block) => block.includes(script.failureMarker))) {
     extra.push('its task carries the diagnostics, but not in a ```json block');
   }
-  if (context.options.spec.retry === 'edit')
-    extra.push(...failedSourceProblems(event, failed, script.firstReply.files));
-  else {
+  extra.push(...unnamedInheritedProblems(text, context.options.spec.inherited));
+  if (context.options.spec.retry === 'edit') {
+    const inherited = context.options.spec.inherited.map((file) => file.path);
+    extra.push(...failedSourceProblems(event, failed, script.firstReply.files, inherited));
+  } else {
     const failedSource = script.firstReply.files.get(script.failedFile) ?? '';
     if (!text.includes(`<file path="${script.failedFile}">`) || !text.includes(failedSource.trimEnd())) {
       extra.push(`its task lacks the failed file ${script.failedFile} as a <file> block with its source`);
@@ -131,11 +134,23 @@ export async function informedRetryStep(context: ProbeContext): Promise<string> 
   return `informed retry for generation ${n} on ${ESCALATION_MODEL} carried stage, summary, diagnostics and the failed source; answered ${answer} up to a max_tokens stop`;
 }
 
+/** A task must name every inherited file, so the model knows the Prime writes it (CAMBRIAN-SPEC-005 0.5.0). */
+function unnamedInheritedProblems(task: string, inherited: { path: string }[]): string[] {
+  const unnamed = inherited.filter((file) => !task.includes(file.path)).map((file) => file.path);
+  return unnamed.length === 0 ? [] : [`its task does not name the inherited files ${unnamed.join(', ')} as existing`];
+}
+
 /**
  * Under `retry: edit` the first user message is the spec, then the complete failed source (every file the failed
- * generation got from its reply, each a `<file>` block, marked for caching so re-reads are cheap), then the task.
+ * generation got from its reply, each a `<file>` block, marked for caching so re-reads are cheap; none of the genome's
+ * inherited files), then the task.
  */
-function failedSourceProblems(event: LlmEvent, failed: number, files: Map<string, string>): string[] {
+function failedSourceProblems(
+  event: LlmEvent,
+  failed: number,
+  files: Map<string, string>,
+  inheritedPaths: string[],
+): string[] {
   const blocks = event.request.firstBlocks;
   const source = blocks[1];
   const opening = `<failed-source generation="${failed}">`;
@@ -153,6 +168,9 @@ function failedSourceProblems(event: LlmEvent, failed: number, files: Map<string
       `its failed source lacks ${missing.map(([path]) => path).join(', ')} as <file> blocks with their content`,
     );
   }
+  // The genome's inherited files are the Prime's, not the model's: the source it edits leaves them out.
+  const inherited = inheritedPaths.filter((path) => source.text.includes(`<file path="${path}">\n`));
+  if (inherited.length > 0) problems.push(`its failed source holds the inherited files ${inherited.join(', ')}`);
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hashBytes } from '../../../src/artifact/hash.js';
+import { inheritedFileOf } from '../../../src/spec/read-inherited-files.js';
 
 /** What the probe needs from the trusted spec to judge what the Prime writes. */
 export interface ProbeSpec {
@@ -18,6 +19,8 @@ export interface ProbeSpec {
    * (CAMBRIAN-SPEC-005 0.5.0), `full` (the default, every older genome) when it asks for the complete codebase again.
    */
   retry: 'edit' | 'full';
+  /** The files the genome gives verbatim (`// file: <path> (inherited)`): the Prime writes them, no reply holds them. */
+  inherited: { path: string; content: string }[];
 }
 
 export class ProbeSpecError extends Error {
@@ -40,7 +43,21 @@ export async function readProbeSpec(specPath: string): Promise<ProbeSpec> {
   if (!Array.isArray(contracts)) {
     throw new ProbeSpecError(`${specPath}:${contractsBlock?.line}: the \`\`\`contracts block is not a JSON array`);
   }
-  return { path: specPath, bytes, text, hash: hashBytes(bytes), id, version, entry, contracts, retry };
+  // The engine's spec check refuses a bad or repeated inherited path; here the first block of a path counts.
+  const inherited = blocks.flatMap((block) => inheritedFileOf(block.body) ?? []);
+  const unique = inherited.filter((file, index) => inherited.findIndex((other) => other.path === file.path) === index);
+  return {
+    path: specPath,
+    bytes,
+    text,
+    hash: hashBytes(bytes),
+    id,
+    version,
+    entry,
+    contracts,
+    retry,
+    inherited: unique,
+  };
 }
 
 /**

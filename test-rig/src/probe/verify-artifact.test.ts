@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -95,4 +95,18 @@ test('an edit-mode retry must name the failed generation and its kept files; any
     'manifest edited-from is 2, expected undefined',
     'manifest kept-files is [], expected undefined',
   ]);
+});
+
+test("the genome's inherited files must be in the artifact, byte for byte", async () => {
+  const inherited = '```ts\n// file: src/given.ts (inherited)\nexport const given = 1;\n```\n';
+  await writeFile(path.join(dir, 'S.md'), `${await readFile(path.join(dir, 'S.md'), 'utf8')}${inherited}`);
+  await mkdir(path.join(dir, 'ws/gen-3/src'), { recursive: true });
+  await writeFile(path.join(dir, 'ws/gen-3/src/a.ts'), 'a\n');
+  const problems = await verify();
+  expect(problems).toContain("gen-3/ lacks the genome's inherited files: src/given.ts");
+  // A Prime that wrote the model's copy instead of the genome's.
+  await writeFile(path.join(dir, 'ws/gen-3/src/given.ts'), 'export const given = 2;\n');
+  expect(await verify()).toContain(
+    "gen-3/src/given.ts differs from the genome's inherited block (24 bytes on disk, 24 expected, first difference at byte 21)",
+  );
 });

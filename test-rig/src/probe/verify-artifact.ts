@@ -22,7 +22,7 @@ export interface VerifiedArtifact {
 
 /**
  * Checks what the Prime wrote for one generation against what the probe sent it: exactly the reply's files (byte for
- * byte; for an edit-mode retry the edited files) plus the spec copy, and a manifest whose every field is what
+ * byte; for an edit-mode retry the edited files) plus the spec copy and the genome's inherited files, and a manifest whose every field is what
  * contracts.md §7 says it must be.
  */
 export async function verifyArtifact(options: {
@@ -56,19 +56,28 @@ export async function verifyArtifact(options: {
       problem(`${rel}/${file} ${unreadable}`, file);
   }
   if (problems.length > 0) return none;
-  const expected = new Set([...options.replyFiles.keys(), specCopy]);
+  const inherited = new Map(spec.inherited.map((file) => [file.path, file.content]));
+  const expected = new Set([...options.replyFiles.keys(), ...inherited.keys(), specCopy]);
   const missing = [...expected].filter((file) => !onDisk.includes(file)).sort();
   const extra = onDisk.filter((file) => !expected.has(file));
   if (missing.includes(specCopy)) problem(`no spec copy at ${rel}/${specCopy}`, specCopy);
-  const missingReplyFiles = missing.filter((file) => file !== specCopy);
+  const missingInherited = missing.filter((file) => inherited.has(file));
+  if (missingInherited.length > 0)
+    problem(`${rel}/ lacks the genome's inherited files: ${missingInherited.join(', ')}`);
+  const missingReplyFiles = missing.filter((file) => file !== specCopy && !inherited.has(file));
   if (missingReplyFiles.length > 0) problem(`${rel}/ lacks reply files: ${missingReplyFiles.join(', ')}`);
   if (extra.length > 0)
-    problem(`${rel}/ holds files that are neither in the reply nor the spec copy: ${extra.join(', ')}`);
-  for (const [file, content] of options.replyFiles) {
-    if (file === specCopy || !onDisk.includes(file)) continue;
+    problem(
+      `${rel}/ holds files that are neither in the reply, the inherited files nor the spec copy: ${extra.join(', ')}`,
+    );
+  // An inherited file wins over a reply file at its path, as the spec copy does.
+  const wanted = new Map([...options.replyFiles].filter(([file]) => file !== specCopy && !inherited.has(file)));
+  for (const [file, content] of [...wanted, ...inherited]) {
+    if (!onDisk.includes(file)) continue;
     const actual = await readFile(path.join(dir, file));
+    const source = inherited.has(file) ? "the genome's inherited block" : "the reply's block";
     if (!actual.equals(Buffer.from(content, 'utf8'))) {
-      problem(`${rel}/${file} differs from the reply's block (${describeDifference(actual, content)})`, file);
+      problem(`${rel}/${file} differs from ${source} (${describeDifference(actual, content)})`, file);
     }
   }
   if (onDisk.includes(specCopy) && !(await readFile(path.join(dir, specCopy))).equals(spec.bytes)) {
@@ -186,5 +195,5 @@ function describeDifference(actual: Buffer, expectedText: string): string {
   const expected = Buffer.from(expectedText, 'utf8');
   let index = 0;
   while (index < actual.length && index < expected.length && actual[index] === expected[index]) index += 1;
-  return `${actual.length} bytes on disk, ${expected.length} in the reply, first difference at byte ${index}`;
+  return `${actual.length} bytes on disk, ${expected.length} expected, first difference at byte ${index}`;
 }
