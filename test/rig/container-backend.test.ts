@@ -55,6 +55,27 @@ for (const backend of BACKENDS) {
       }
     }, 120_000);
 
+    it("times the command, not the engine's start: a 1.8 s command meets a 2 s limit the whole run overshoots", async () => {
+      const sandbox = await backend.sandbox();
+      const argv = ['sh', '-c', 'echo before-sleep >&2; sleep 1.8; echo after-sleep >&2'];
+      const result = await runSandboxed({ sandbox, argv, cwd: '/', binds: [], env: {}, timeoutMs: 2000 });
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+      // the engine's create and start came on top of the 2 s
+      expect(result.durationMs).toBeGreaterThan(2000);
+      // the entry's launch marker is the rig's, never part of the command's output
+      expect(result.stderrTail).toBe('before-sleep\nafter-sleep\n');
+      const endless = await runSandboxed({
+        sandbox,
+        argv: ['sleep', '60'],
+        cwd: '/',
+        binds: [],
+        env: {},
+        timeoutMs: 1000,
+      });
+      expect(endless).toMatchObject({ timedOut: true, killedFor: 'timeout' });
+      expect(endless.durationMs).toBeLessThan(15_000);
+    }, 60_000);
+
     it("an engine failure is the environment's, never the artifact's: a missing image rejects with exit 2", async () => {
       const sandbox = { ...(await backend.sandbox()), image: 'cambrian-rig:does-not-exist' };
       const run = runSandboxed({ sandbox, argv: ['true'], cwd: '/', binds: [], env: {}, timeoutMs: 60_000 });

@@ -1,16 +1,22 @@
 import { existsSync } from 'node:fs';
 import { type ContainerEngine, OWNER_LABEL } from './container-engine.js';
+import { LAUNCH_MARKER } from './launch-marker.js';
 import type { SandboxBind } from './sandbox-types.js';
 
 const PODMAN_INIT = '/usr/libexec/podman/catatonit';
 
 /**
- * Inside the container, before the command: HOME exists (the image's root is read-only, /tmp is a fresh tmpfs) and
- * the file-size limit is set with prlimit. Not `--ulimit`: with podman here any `--ulimit` replaces the default
- * ulimits from containers.conf, and the runtime then asks for limits root cannot grant.
+ * Inside the container, before the command: HOME exists (the image's root is read-only, /tmp is a fresh tmpfs), the
+ * launch marker goes to stderr (the run's time limit starts there, see launch-marker.ts) and the file-size limit is
+ * set with prlimit. Not `--ulimit`: with podman here any `--ulimit` replaces the default ulimits from
+ * containers.conf, and the runtime then asks for limits root cannot grant.
  */
 export function containerEntry(argv: readonly string[], fileSizeBytes: number): string[] {
-  const script = `mkdir -p "$HOME" 2>/dev/null; exec prlimit --fsize=${fileSizeBytes}:${fileSizeBytes} -- "$@"`;
+  const script = [
+    'mkdir -p "$HOME" 2>/dev/null',
+    `echo ${LAUNCH_MARKER} >&2`,
+    `exec prlimit --fsize=${fileSizeBytes}:${fileSizeBytes} -- "$@"`,
+  ].join('; ');
   return ['/bin/sh', '-c', script, 'sh', ...argv];
 }
 

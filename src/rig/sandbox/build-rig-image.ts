@@ -9,6 +9,11 @@ import { collectImageInputs, type RigImageInputs, rigImageTag } from './rig-imag
 
 /** Mount points the rig binds into; created in the image so a read-only root still has them. */
 const MOUNT_POINTS = ['artifact', 'cambrian', 'run/cambrian'];
+/**
+ * Beyond minbase: python3 (with ctypes), which the bwrap backend's bound /usr offers too, so an artifact finds the same
+ * interpreters under every backend and the hostile forgers (raw pidfd_getfd calls through ctypes) run in containers.
+ */
+const EXTRA_PACKAGES = ['python3'];
 
 function run(file: string, args: string[], onLine?: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -63,16 +68,19 @@ async function buildRootfsTarball(inputs: RigImageInputs, tag: string, log: (lin
   try {
     const rootfs = path.join(work, 'rootfs');
     log(`debootstrap --variant=minbase ${inputs.suite} from ${inputs.mirror} (about two minutes)`);
-    await run('debootstrap', ['--variant=minbase', inputs.suite, rootfs, inputs.mirror]).catch((error: Error) => {
-      throw new EnvironmentError({
-        code: 'E_SANDBOX_IMAGE',
-        message: `cannot build the rig image's base: ${error.message}`,
-        hint: existsSync('/usr/sbin/debootstrap')
-          ? `check that apt can reach ${inputs.mirror}`
-          : 'sudo apt-get install -y debootstrap',
-        cause: error,
-      });
-    });
+    const include = `--include=${EXTRA_PACKAGES.join(',')}`;
+    await run('debootstrap', ['--variant=minbase', include, inputs.suite, rootfs, inputs.mirror]).catch(
+      (error: Error) => {
+        throw new EnvironmentError({
+          code: 'E_SANDBOX_IMAGE',
+          message: `cannot build the rig image's base: ${error.message}`,
+          hint: existsSync('/usr/sbin/debootstrap')
+            ? `check that apt can reach ${inputs.mirror}`
+            : 'sudo apt-get install -y debootstrap',
+          cause: error,
+        });
+      },
+    );
     await copyNode(inputs, rootfs);
     for (const dir of MOUNT_POINTS) await mkdir(path.join(rootfs, dir), { recursive: true });
     await rm(path.join(rootfs, 'var/cache/apt/archives'), { recursive: true, force: true });

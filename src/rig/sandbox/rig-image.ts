@@ -4,7 +4,7 @@ import path from 'node:path';
 import { nodeInstallDir } from './build-bwrap-args.js';
 
 /** Bumped whenever buildRigImage puts something different into the image. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 export const IMAGE_REPOSITORY = 'cambrian-rig';
 
 /** What goes into the rig image; its hash is the image's tag, so a changed input means a stale image. */

@@ -19,6 +19,11 @@ export interface ContainerLaunch {
   remove(): Promise<void>;
   /** For process exit handlers. */
   removeSync(): void;
+  /**
+   * The command in the container has ended, though the client may still be waiting for the engine's teardown (a few
+   * hundred ms, seconds under load): a time limit that runs out now was met.
+   */
+  hasExited(): Promise<boolean>;
   /** After the launcher exited: was it an engine failure, which limits were hit; then everything is cleaned up. */
   finish(options: {
     killedByRig: boolean;
@@ -79,6 +84,14 @@ export function prepareContainerLaunch(options: {
       } catch {
         // already gone
       }
+    },
+    async hasExited() {
+      const state = await runEngine({
+        ...engine,
+        args: ['inspect', '--format', '{{.State.Status}}', options.name],
+        timeoutMs: 10_000,
+      });
+      return state.ok && ['exited', 'stopped', 'dead'].includes(state.stdout.trim());
     },
     async finish({ killedByRig, killedBySignal, stderrTail }) {
       try {

@@ -5,6 +5,7 @@ import { findEngineRoot } from '../../version.js';
 import { buildBwrapArgs, nodeInstallDir } from './build-bwrap-args.js';
 import { buildSeccompFilter } from './build-seccomp-filter.js';
 import { type CgroupSet, createCgroups } from './cgroup-limits.js';
+import { LaunchMarkerScanner } from './launch-marker.js';
 import { OutputTail } from './output-tail.js';
 import {
   DEFAULT_LIMITS,
@@ -19,6 +20,11 @@ import { type ContainerLaunch, prepareContainerLaunch } from './spawn-container.
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const BRIDGE_INSIDE = '/run/cambrian/loopback-bridge.mjs';
 const SECCOMP_FILTER = buildSeccompFilter();
+/**
+ * How long a container engine may take to create and start a container before the run's own time limit starts anyway
+ * (it normally starts at the entry's launch marker, after 1–3 s here).
+ */
+const CONTAINER_LAUNCH_MS = 20_000;
 // Joins the run's cgroups before exec, so the launcher and every descendant are limited from their first instruction.
 const JOIN_CGROUPS = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
@@ -190,10 +196,20 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     stdout.push(chunk);
     options.onStdout?.(chunk);
   });
-  child.stderr.on('data', (chunk: Buffer) => {
+  const onStderr = (chunk: Buffer): void => {
+    if (chunk.length === 0) return;
     stderr.push(chunk);
     options.onStderr?.(chunk);
-  });
+  };
+  // A container's time limit restarts when its entry says the command starts (see launch-marker.ts).
+  let ended = false;
+  const scanner =
+    container === null
+      ? null
+      : new LaunchMarkerScanner(() => {
+          if (!ended) armTimer(options.timeoutMs);
+        });
+  child.stderr.on('data', (chunk: Buffer) => onStderr(scanner === null ? chunk : scanner.push(chunk)));
 
   // Registered now: the streams may close before the exit handling below gets to wait for them.
   const streamsClosed = Promise.all([
@@ -226,11 +242,24 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
     await container?.remove();
   }
 
-  const timer = setTimeout(() => {
+  let timer: NodeJS.Timeout | undefined;
+  function armTimer(ms: number): void {
+    clearTimeout(timer);
+    timer = setTimeout(() => void onTimeout(), ms);
+  }
+  async function onTimeout(): Promise<void> {
+    // A container whose command already ended met its limit; only the engine's teardown is still running. It gets
+    // CONTAINER_LAUNCH_MS more before it is removed anyway.
+    if (container !== null && !ended && (await container.hasExited())) {
+      if (!ended) timer = setTimeout(() => void killTree(), CONTAINER_LAUNCH_MS);
+      return;
+    }
+    if (ended) return;
     timedOut = true;
     killedFor ??= 'timeout';
-    void killTree();
-  }, options.timeoutMs);
+    await killTree();
+  }
+  armTimer(container === null ? options.timeoutMs : options.timeoutMs + CONTAINER_LAUNCH_MS);
   const onAbort = (): void => {
     killedFor ??= 'aborted';
     void killTree();
@@ -240,7 +269,10 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
 
   const done = (async (): Promise<SandboxResult> => {
     const exit = await exited;
+    ended = true;
     clearTimeout(timer);
+    // What the engine printed without ever starting the command (its error) belongs in the tail.
+    if (scanner !== null) onStderr(scanner.flush());
     options.signal?.removeEventListener('abort', onAbort);
     let hit = cgroups === null ? { memory: false, pids: false } : await cgroups.readLimitsHit();
     // The launcher is gone; nothing it started may outlive it.
@@ -263,6 +295,7 @@ export function spawnSandboxed(options: SandboxRunOptions): SandboxProcess {
       }),
     ]);
     clearTimeout(graceTimer);
+    if (scanner !== null) onStderr(scanner.flush());
     child.stdin?.destroy();
     if (!child.stdout.closed) child.stdout.destroy();
     if (!child.stderr.closed) child.stderr.destroy();
