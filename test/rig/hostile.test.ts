@@ -13,7 +13,7 @@ import { runRigDetailed } from '../../src/rig/run-rig.js';
 import type { Sandbox, SandboxLimits } from '../../src/rig/sandbox/sandbox-types.js';
 import { findEngineRoot } from '../../src/version.js';
 import { findLeftovers } from './find-leftovers.js';
-import { backendsUnderTest, backendTitle } from './sandbox-backends.js';
+import { backendsUnderTest, backendTitle, LIMITS_REQUIRED } from './sandbox-backends.js';
 import { FIXTURES, RIG_VITEST_SPEC_PATH, sealFixture } from './seal-fixture.js';
 
 const LIMITS: SandboxLimits = { memoryMb: 192, pids: 64, fileSizeMb: 64, diskMb: 64 };
@@ -186,7 +186,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it.skipIf(!backend.reportsLimits)(
+    it.skipIf(!backend.reportsLimits && !LIMITS_REQUIRED)(
       'fork bomb: forks are refused at the pid limit and the build is killed at its time limit',
       async () => {
         const { report } = await runHostile({ name: 'fork-bomb', marker: marker() });
@@ -197,12 +197,15 @@ for (const backend of BACKENDS) {
       },
     );
 
-    it.skipIf(!backend.reportsLimits)('allocates until killed: the memory limit kills the test run', async () => {
-      const { report } = await runHostile({ name: 'memory-hog', marker: marker() });
-      expect(report.failure_stage).toBe('test');
-      expect(report.diagnostics?.summary).toContain('reached its memory limit of 192 MB');
-      expect(report.checks.test?.duration_ms).toBeLessThan(3000 + SLACK_MS);
-    });
+    it.skipIf(!backend.reportsLimits && !LIMITS_REQUIRED)(
+      'allocates until killed: the memory limit kills the test run',
+      async () => {
+        const { report } = await runHostile({ name: 'memory-hog', marker: marker() });
+        expect(report.failure_stage).toBe('test');
+        expect(report.diagnostics?.summary).toContain('reached its memory limit of 192 MB');
+        expect(report.checks.test?.duration_ms).toBeLessThan(3000 + SLACK_MS);
+      },
+    );
 
     it('loops forever in its tests: killed at the test time limit', async () => {
       const { report } = await runHostile({ name: 'infinite-test', marker: marker() });
