@@ -12,7 +12,8 @@ import { createEvolveBackend, type EvolveRoles, evolveRoleModel, resolveEvolveRo
 import { judgeMutant } from './judge-mutant.js';
 import { type Landscape, loadLandscape } from './landscape.js';
 import { makeMutant } from './make-mutant.js';
-import { nextVersion, replayLog } from './replay-log.js';
+import { monitorStep } from './meta-monitor.js';
+import { nextVersion, replayLog, screeningLength } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
 import { runRigCampaign } from './run-rig-campaign.js';
 import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
@@ -101,7 +102,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       lanes: options.lanes ?? 1,
       campaigns: options.campaigns ?? 20,
       length,
-      screening: Math.max(1, Math.round((length * 3) / 8)),
+      screening: screeningLength(length),
       budget: options.budget ?? null,
       seed: options.seed ?? id,
       at: new Date().toISOString(),
@@ -157,11 +158,14 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     if (options.signal?.aborted === true) break;
     const step = state.step;
     if (step === 0) {
-      await campaign(0, state.head, 'head', start.length);
+      await campaign(0, state.head, 'head', state.length);
       continue;
     }
     const current = state.current;
     if (current === null) {
+      const decisions = monitorStep({ entries, state, start });
+      for (const entry of decisions) await append(entry);
+      if (decisions.length > 0) continue;
       const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
       const entry = await makeMutant({
         backend,
@@ -188,7 +192,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
     const mine = state.evidence.get(current.version) ?? { successes: 0, trials: 0 };
     if (!current.screened) {
-      await campaign(step, current.version, 'screening', start.screening);
+      await campaign(step, current.version, 'screening', state.screening);
       continue;
     }
     if (!current.full) {
@@ -197,7 +201,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
         await append(decision(step, current.version, 'drop', pBetter, state.head, head));
         continue;
       }
-      await campaign(step, current.version, 'full', start.length - start.screening);
+      await campaign(step, current.version, 'full', state.length - state.screening);
       continue;
     }
     const { decision: verdict, pBetter } = decideAfterFull(head, mine);
