@@ -9,7 +9,12 @@ import type { EvolveState } from './replay-log.js';
  * at), else a Type 1 refinement aimed at the stage where most of the head's failures fell ("what single change would
  * address failures at stage X?"), fed with its counts by stage.
  */
-export function requestMutation(options: { state: EvolveState; parent: Spec }): MutationRequest {
+export function requestMutation(options: {
+  state: EvolveState;
+  parent: Spec;
+  /** The transplant's donor, when the meta-monitor asked for one and the archive offers one. */
+  donor?: { spec: Spec; section: string } | null;
+}): MutationRequest {
   const { state, parent } = options;
   const evidence = state.evidence.get(parent.version) ?? { successes: 0, trials: 0 };
   const stages = Object.entries(state.failures.get(parent.version) ?? {}).sort((a, b) => b[1] - a[1]);
@@ -20,15 +25,23 @@ export function requestMutation(options: { state: EvolveState; parent: Spec }): 
       ? 'No failures recorded yet.'
       : `Failures by stage: ${stages.map(([stage, n]) => `${stage} ${n}`).join(', ')}.`,
   ].join('\n');
-  const type = state.choice?.type ?? 'refinement';
+  const donor = options.donor ?? null;
+  if (state.choice?.type === 'transplant' && donor !== null)
+    return {
+      type: 'transplant',
+      instruction: `Selection has reached a plateau: recent mutations do not beat the parent. Replace the parent's section "${donor.section}" with the donor's section of that title (the donor below, ${donor.spec.version}, is the elite of the archive cell farthest from the parent's), adapted only where the parent's other sections require it.`,
+      results,
+      tried: state.changes,
+      donor,
+    };
+  // A transplant with no donor the archive can offer is a refinement.
+  const type = state.choice?.type === 'restructuring' ? 'restructuring' : 'refinement';
   return { type, instruction: instructionFor(type, top), results, tried: state.changes };
 }
 
 function instructionFor(type: MutationType, stage: string | undefined): string {
   if (type === 'restructuring')
     return 'The archive is collapsing: recent mutations all land in the same niche. Restructure one section (reorder, split or merge its parts, keeping every rule it states) so the next versions can differ in kind.';
-  if (type === 'transplant')
-    return 'Selection has reached a plateau: recent mutations do not beat the parent. Carry one section over from a different line of this genome, adapted to the parent, instead of refining further.';
   return stage === undefined
     ? 'Make one refinement: the single change most likely to raise the share of viable generations.'
     : `Make one refinement aimed at the ${stage} stage, where most failures fall: what single change would address failures at the ${stage} stage?`;

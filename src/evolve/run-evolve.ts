@@ -6,6 +6,7 @@ import { CambrianError, UsageError } from '../errors.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { buildArchive } from './build-archive.js';
 import { createEvolveExemplar } from './create-evolve-exemplar.js';
 import { appendEntry, type EvolveEntry, readLog } from './evolve-log.js';
 import { createEvolveBackend, type EvolveRoles, evolveRoleModel, resolveEvolveRoles } from './evolve-roles.js';
@@ -13,6 +14,7 @@ import { judgeMutant } from './judge-mutant.js';
 import { type Landscape, loadLandscape } from './landscape.js';
 import { makeMutant } from './make-mutant.js';
 import { monitorStep } from './meta-monitor.js';
+import { pickDonor } from './pick-donor.js';
 import { nextVersion, replayLog, screeningLength } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
 import { runRigCampaign } from './run-rig-campaign.js';
@@ -147,6 +149,17 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     await append({ type: 'campaign', step, version, stage, seed, campaign: campaignId, outcome, at });
   };
 
+  /** A transplant's donor from the archive (loading the elites' specs); null for other mutations or when none fits. */
+  const findDonor = async (type: string | undefined, head: Spec): Promise<{ spec: Spec; section: string } | null> => {
+    if (type !== 'transplant') return null;
+    const archive = buildArchive(entries);
+    for (const member of archive.elites)
+      if (!specs.has(member.version))
+        specs.set(member.version, await loadEvolved(specsDir, start.spec.id, member.version));
+    const picked = pickDonor({ archive, head, specs });
+    return picked === null ? null : { spec: picked.donor, section: picked.section };
+  };
+
   for (;;) {
     const state = replayLog(entries);
     if (state.ended) break;
@@ -173,7 +186,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
         parent,
         version: nextVersion(state.versions),
         step,
-        request: requestMutation({ state, parent }),
+        request: requestMutation({ state, parent, donor: await findDonor(state.choice?.type, parent) }),
         specsDir,
         ...signal,
       });
