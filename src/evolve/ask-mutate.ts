@@ -15,6 +15,8 @@ export interface MutationRequest {
   tried: readonly string[];
   /** A transplant's donor (the elite of a distant archive cell) and the section to carry over. */
   donor?: { spec: Spec; section: string };
+  /** A restructuring's section. */
+  restructure?: string;
 }
 
 /** The `mutate` role's prompt: the whole parent, its results and the one change asked for. */
@@ -38,7 +40,9 @@ export function buildMutatePrompt(options: { parent: Spec; version: string; requ
         block,
         donor:
           request.donor === undefined
-            ? ''
+            ? request.restructure === undefined
+              ? ''
+              : `\n\nSection to restructure: ${request.restructure}`
             : `\n\n# The donor spec\n\nSection to transplant: ${request.donor.section}\n\n${renderSpecBlock({ tag: 'donor-spec', version: request.donor.spec.version, text: request.donor.spec.text })}`,
       },
       'evolve',

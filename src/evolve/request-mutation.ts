@@ -1,7 +1,7 @@
 import type { Spec } from '../spec/parse-spec.js';
 import type { MutationRequest } from './ask-mutate.js';
-import type { MutationType } from './landscape.js';
 import type { EvolveState } from './replay-log.js';
+import { restructurableSections } from './restructure-section.js';
 
 /**
  * What the next mutation of the head is asked to do: the meta-monitor's choice for the step when it made one
@@ -34,15 +34,24 @@ export function requestMutation(options: {
       tried: state.changes,
       donor,
     };
-  // A transplant with no donor the archive can offer is a refinement.
-  const type = state.choice?.type === 'restructuring' ? 'restructuring' : 'refinement';
-  return { type, instruction: instructionFor(type, top), results, tried: state.changes };
-}
-
-function instructionFor(type: MutationType, stage: string | undefined): string {
-  if (type === 'restructuring')
-    return 'The archive is collapsing: recent mutations all land in the same niche. Restructure one section (reorder, split or merge its parts, keeping every rule it states) so the next versions can differ in kind.';
-  return stage === undefined
-    ? 'Make one refinement: the single change most likely to raise the share of viable generations.'
-    : `Make one refinement aimed at the ${stage} stage, where most failures fall: what single change would address failures at the ${stage} stage?`;
+  const section = state.choice?.type === 'restructuring' ? restructurableSections(parent, state.changes)[0] : undefined;
+  if (section !== undefined)
+    return {
+      type: 'restructuring',
+      instruction: `The archive is collapsing: recent mutations all land in the same niche. Restructure the section "${section}" (reorder, split or merge its parts, keeping every rule it states) so the next versions can differ in kind.`,
+      results,
+      tried: state.changes,
+      restructure: section,
+    };
+  // A transplant with no donor the archive can offer, or a restructuring with no section left to restructure, is a
+  // refinement.
+  return {
+    type: 'refinement',
+    instruction:
+      top === undefined
+        ? 'Make one refinement: the single change most likely to raise the share of viable generations.'
+        : `Make one refinement aimed at the ${top} stage, where most failures fall: what single change would address failures at the ${top} stage?`,
+    results,
+    tried: state.changes,
+  };
 }

@@ -1,4 +1,5 @@
 import { normalizeTitle, type Spec } from '../spec/parse-spec.js';
+import { slug } from './restructure-section.js';
 import { stampVersion } from './stamp-version.js';
 
 /**
@@ -38,11 +39,4 @@ export function transplantableSections(recipient: Spec, donor: Spec): string[] {
       );
     })
     .map((s) => s.title);
-}
-
-function slug(title: string): string {
-  return title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
 }
