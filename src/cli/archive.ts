@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { buildArchive } from '../evolve/build-archive.js';
 import { readLog } from '../evolve/evolve-log.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { describeEntry } from './evolve.js';
 
 /** `cambrian archive`: the MAP-Elites archive of an evolve run (the latest unless --run), one elite per cell. */
 export function register(program: Command): void {
@@ -20,9 +21,12 @@ export function register(program: Command): void {
       const run = flags.run ?? runs.at(-1);
       if (run === undefined || !runs.includes(run))
         throw new UsageError(`no evolve run ${run ?? ''} in ${root}`, 'start one with cambrian evolve');
-      const archive = buildArchive(await readLog(path.join(root, run, 'log.jsonl')));
+      const entries = await readLog(path.join(root, run, 'log.jsonl'));
+      const archive = buildArchive(entries);
+      // The meta-monitor's decisions read the archive: they are shown with it.
+      const monitor = entries.filter((entry) => entry.type === 'monitor');
       if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify({ run, ...archive }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ run, ...archive, monitor }, null, 2)}\n`);
         return;
       }
       process.stdout.write(`archive of ${run}: ${archive.elites.length} cells, ${archive.members.length} versions\n`);
@@ -30,5 +34,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `  ${e.cell.padEnd(24)} ${e.version.padEnd(10)} ${e.viable}/${e.attempts} viable (mean ${(e.mean * 100).toFixed(0)} %), ${Math.round(e.tokensPerAttempt)} tokens/attempt, from ${e.parentVersion ?? '(start)'}\n`,
         );
+      if (monitor.length > 0) process.stdout.write('meta-monitor:\n');
+      for (const entry of monitor) process.stdout.write(`  ${describeEntry(entry)}\n`);
     });
 }

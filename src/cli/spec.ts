@@ -4,15 +4,18 @@ import type { Command } from 'commander';
 import { compareCampaigns, findOutcomeComparison, type OutcomeComparison } from '../campaign/compare-campaigns.js';
 import { renderOutcomeComparison } from '../campaign/render-outcome-comparison.js';
 import { CambrianError, SpecError } from '../errors.js';
+import { adoptEvolvedSpec } from '../evolve/adopt-evolved-spec.js';
 import { diffSpecs } from '../spec/diff-specs.js';
 import { listSpecs } from '../spec/list-specs.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { readSpecBytes, SPEC_PATH_ERROR_CODES } from '../spec/read-spec-bytes.js';
 import { renderSpecDiff, shouldColor } from '../spec/render-spec-diff.js';
+import { resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { findEngineRoot } from '../version.js';
 import { formatError } from './format-error.js';
 
-/** `cambrian spec list|show|check|diff`: the spec toolkit (docs/spec-format.md). */
+/** `cambrian spec list|show|check|diff|adopt`: the spec toolkit (docs/spec-format.md). */
 export function register(program: Command): void {
   const spec = program.command('spec').description('list, show, check and diff specs (the genome)');
 
@@ -101,6 +104,22 @@ export function register(program: Command): void {
       if (outcomes !== null)
         process.stdout.write(`${renderOutcomeComparison({ diff, comparison: outcomes, color })}\n`);
       process.stdout.write(renderSpecDiff(diff, { color }));
+    });
+
+  spec
+    .command('adopt <ref>')
+    .description('make a version `cambrian evolve` made (ID@version) the current spec/ file, archiving the old one')
+    .option('--generations <dir>', 'generations dir whose .cambrian/specs keeps the evolved versions')
+    .option('--root <dir>', 'folder holding spec/ and spec/archive/ (default: this cambrian checkout)')
+    .action(async (ref: string, options: { generations?: string; root?: string }) => {
+      const adopted = await adoptEvolvedSpec({
+        ref,
+        root: options.root === undefined ? findEngineRoot() : path.resolve(options.root),
+        generationsDir: resolveGenerationsDir(options.generations),
+      });
+      process.stdout.write(
+        `${painter().green('adopted')} ${adopted.id}@${adopted.version} as ${displayPath(adopted.current)}; ${adopted.replaced} archived as ${displayPath(adopted.archived)}\n`,
+      );
     });
 }
 

@@ -13,6 +13,10 @@ export interface MutationRequest {
   results: string;
   /** Change lines of the mutations already tried in this run. */
   tried: readonly string[];
+  /** A transplant's donor (the elite of a distant archive cell) and the section to carry over. */
+  donor?: { spec: Spec; section: string };
+  /** A restructuring's section. */
+  restructure?: string;
 }
 
 /** The `mutate` role's prompt: the whole parent, its results and the one change asked for. */
@@ -34,6 +38,12 @@ export function buildMutatePrompt(options: { parent: Spec; version: string; requ
         results: request.results,
         tried: request.tried.length === 0 ? '(none)' : request.tried.map((line) => `- ${line}`).join('\n'),
         block,
+        donor:
+          request.donor === undefined
+            ? request.restructure === undefined
+              ? ''
+              : `\n\nSection to restructure: ${request.restructure}`
+            : `\n\n# The donor spec\n\nSection to transplant: ${request.donor.section}\n\n${renderSpecBlock({ tag: 'donor-spec', version: request.donor.spec.version, text: request.donor.spec.text })}`,
       },
       'evolve',
     ),
@@ -56,7 +66,7 @@ export function nameMutation(options: { changes: readonly string[]; type: Mutati
   name: string;
   type: string;
 } {
-  const marker = /\(evolve: ([a-z]+), ([a-z0-9-]+)\)/.exec(options.changes.join('\n'));
+  const marker = /\(evolve: ([a-z]+), ([a-z0-9.-]+)\)/.exec(options.changes.join('\n'));
   if (marker?.[1] !== undefined && marker[2] !== undefined) return { type: marker[1], name: marker[2] };
   return { type: options.type, name: `${options.type}-${options.version}` };
 }

@@ -4,13 +4,17 @@ import { textReplyEvents } from '../gateway/backends/text-reply-events.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import type { Landscape } from './landscape.js';
 import { mutateExemplar } from './mutate-exemplar.js';
+import { restructureSection } from './restructure-section.js';
 import { screenExemplar } from './screen-mutation.js';
 import { readSpecBlock } from './spec-block.js';
+import { transplantSection } from './transplant-section.js';
 
 /**
  * The exemplar's play of `mutate` and `screen`, with no key, reading only the request (as a model would): `mutate`
  * applies the first catalogue edit of the landscape of the type asked for that the prompt does not list as tried
- * (any type when none of it is left), `screen` answers helper 12's deterministic verdict on the two specs it is sent.
+ * (any type when none of it is left), or, asked for a transplant with a donor, carries the named section over from the
+ * donor (transplant-section.ts), or, asked to restructure a section with no catalogue edit of that type left, moves its
+ * last part to the front (restructure-section.ts); `screen` answers helper 12's deterministic verdict on the two specs it is sent.
  */
 export function createEvolveExemplar(options: { landscape: Landscape | null }): Backend {
   const refuse = (message: string): never => {
@@ -27,13 +31,27 @@ export function createEvolveExemplar(options: { landscape: Landscape | null }): 
       refuse('the exemplar mutates only from a landscape catalogue (--simulate or --landscape); use a real provider');
     const type = /^# Mutation: ([a-z]+)$/m.exec(prompt)?.[1];
     const version = /^New version: (\S+)$/m.exec(prompt)?.[1] ?? refuse('the prompt names no new version');
+    const section = /^Section to transplant: (.+)$/m.exec(prompt)?.[1];
+    const donor = readSpecBlock(prompt, 'donor-spec');
+    if (type === 'transplant' && section !== undefined && donor !== null) {
+      const recipient = specOf(prompt, 'parent-spec');
+      const bytes = transplantSection({ recipient, donor: specOf(prompt, 'donor-spec'), section, version });
+      return `\`\`\`markdown\n${bytes.toString('utf8').trimEnd()}\n\`\`\`\n`;
+    }
     const tried = prompt.slice(prompt.indexOf('# Mutations already tried'), prompt.indexOf('# The parent spec'));
     const untried = landscape.edits.filter((edit) => !tried.includes(`(evolve: ${edit.type}, ${edit.name})`));
-    const edit =
-      untried.find((e) => e.type === type) ??
-      untried[0] ??
-      refuse('every mutation of the landscape catalogue was tried');
-    const bytes = mutateExemplar({ parent: specOf(prompt, 'parent-spec'), edit, version });
+    const restructure = /^Section to restructure: (.+)$/m.exec(prompt)?.[1];
+    const parent = specOf(prompt, 'parent-spec');
+    // A catalogue edit of the type asked first (the landscape knows its effect), then the deterministic restructuring.
+    const edit = untried.find((e) => e.type === type);
+    const bytes =
+      edit === undefined && type === 'restructuring' && restructure !== undefined
+        ? restructureSection({ spec: parent, section: restructure, version })
+        : mutateExemplar({
+            parent,
+            edit: edit ?? untried[0] ?? refuse('every mutation of the landscape catalogue was tried'),
+            version,
+          });
     return `\`\`\`markdown\n${bytes.toString('utf8').trimEnd()}\n\`\`\`\n`;
   }
 

@@ -76,7 +76,17 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     against: z.object({ version: z.string(), viable: z.number(), attempts: z.number() }),
     head: z.string(),
   }),
-  z.object({ type: z.literal('monitor'), step: z.number().int().nonnegative(), rule: z.string(), action: z.string() }),
+  z.object({
+    type: z.literal('monitor'),
+    step: z.number().int().nonnegative(),
+    rule: z.string(),
+    action: z.string(),
+    /** The type of the step's mutation the meta-monitor chose, and the stage a refinement is aimed at. */
+    mutation: z.enum(['refinement', 'transplant', 'restructuring']).optional(),
+    stage: z.string().optional(),
+    /** Attempts of a full evaluation from this step on (budget burn). */
+    length: z.number().int().positive().optional(),
+  }),
   z.object({ type: z.literal('end'), reason: z.string(), head: z.string(), at: z.string() }),
 ]);
 export type EvolveEntry = z.infer<typeof evolveEntrySchema>;

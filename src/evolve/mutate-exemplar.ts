@@ -1,6 +1,6 @@
-import { parseDocument } from 'yaml';
 import { normalizeTitle, type Spec } from '../spec/parse-spec.js';
 import type { LandscapeEdit } from './landscape.js';
+import { stampVersion } from './stamp-version.js';
 
 /**
  * The exemplar's `mutate`: a whole new spec made deterministically from its parent and one catalogue edit (the edit's
@@ -25,12 +25,11 @@ export function mutateExemplar(options: { parent: Spec; edit: LandscapeEdit; ver
       lines[at] = `${lines[at] ?? ''} Unless a mutation says otherwise.`;
   }
   if (edit.fault === 'incoherent') dropFirstCriterion(lines, parent);
-  const bodyStart = lines.findIndex((line, i) => i > 0 && line.replace(/\r$/, '') === '---');
-  const front = parseDocument(lines.slice(1, bodyStart).join('\n'));
-  front.set('version', options.version);
-  front.set('parent-version', parent.version);
-  front.set('changes', [`${edit.why} (evolve: ${edit.type}, ${edit.name})`]);
-  return Buffer.from(['---', front.toString().trimEnd(), ...lines.slice(bodyStart)].join('\n'));
+  return stampVersion(lines, {
+    version: options.version,
+    parentVersion: parent.version,
+    change: `${edit.why} (evolve: ${edit.type}, ${edit.name})`,
+  });
 }
 
 /** Removes the first list item of the Acceptance section outside code blocks (a weakened acceptance). */

@@ -1,5 +1,6 @@
 import { compareSemver } from '../spec/semver.js';
 import type { EvolveEntry } from './evolve-log.js';
+import type { MutationType } from './landscape.js';
 import type { Counts } from './selection-rule.js';
 
 /** Where a run stands, rebuilt from its log alone. */
@@ -19,7 +20,17 @@ export interface EvolveState {
   /** Change lines of every mutant so far, for the next `mutate` prompt. */
   changes: string[];
   versions: string[];
+  /** Attempts of a full evaluation and of its screening part: the start's, until the meta-monitor shortens them. */
+  length: number;
+  screening: number;
+  /** The meta-monitor's choice for the open step's mutation, if it made one. */
+  choice: { type: MutationType; stage?: string } | null;
   ended: boolean;
+}
+
+/** The screening campaign is the first 3/8 of a full evaluation. */
+export function screeningLength(length: number): number {
+  return Math.max(1, Math.round((length * 3) / 8));
 }
 
 export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
@@ -34,6 +45,9 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
     tried: new Set(),
     changes: [],
     versions: [],
+    length: 0,
+    screening: 0,
+    choice: null,
     ended: false,
   };
   for (const entry of entries) {
@@ -41,6 +55,8 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
       case 'start':
         state.head = entry.spec.version;
         state.versions.push(entry.spec.version);
+        state.length = entry.length;
+        state.screening = entry.screening;
         break;
       case 'mutant':
         state.step = entry.step;
@@ -55,6 +71,7 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
       case 'rejected':
         state.tokens += entry.tokens;
         state.current = null;
+        state.choice = null;
         state.step = entry.step + 1;
         break;
       case 'admitted':
@@ -81,12 +98,20 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
       case 'decision':
         state.head = entry.head;
         state.current = null;
+        state.choice = null;
         state.step = entry.step + 1;
         break;
       case 'end':
         state.ended = true;
         break;
       case 'monitor':
+        if (entry.mutation !== undefined)
+          state.choice =
+            entry.stage === undefined ? { type: entry.mutation } : { type: entry.mutation, stage: entry.stage };
+        if (entry.length !== undefined) {
+          state.length = entry.length;
+          state.screening = screeningLength(entry.length);
+        }
         break;
     }
   }

@@ -6,13 +6,16 @@ import { CambrianError, UsageError } from '../errors.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { buildArchive } from './build-archive.js';
 import { createEvolveExemplar } from './create-evolve-exemplar.js';
 import { appendEntry, type EvolveEntry, readLog } from './evolve-log.js';
 import { createEvolveBackend, type EvolveRoles, evolveRoleModel, resolveEvolveRoles } from './evolve-roles.js';
 import { judgeMutant } from './judge-mutant.js';
 import { type Landscape, loadLandscape } from './landscape.js';
 import { makeMutant } from './make-mutant.js';
-import { nextVersion, replayLog } from './replay-log.js';
+import { monitorStep } from './meta-monitor.js';
+import { pickDonor } from './pick-donor.js';
+import { nextVersion, replayLog, screeningLength } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
 import { runRigCampaign } from './run-rig-campaign.js';
 import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
@@ -101,7 +104,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       lanes: options.lanes ?? 1,
       campaigns: options.campaigns ?? 20,
       length,
-      screening: Math.max(1, Math.round((length * 3) / 8)),
+      screening: screeningLength(length),
       budget: options.budget ?? null,
       seed: options.seed ?? id,
       at: new Date().toISOString(),
@@ -146,6 +149,17 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     await append({ type: 'campaign', step, version, stage, seed, campaign: campaignId, outcome, at });
   };
 
+  /** A transplant's donor from the archive (loading the elites' specs); null for other mutations or when none fits. */
+  const findDonor = async (type: string | undefined, head: Spec): Promise<{ spec: Spec; section: string } | null> => {
+    if (type !== 'transplant') return null;
+    const archive = buildArchive(entries);
+    for (const member of archive.elites)
+      if (!specs.has(member.version))
+        specs.set(member.version, await loadEvolved(specsDir, start.spec.id, member.version));
+    const picked = pickDonor({ archive, head, specs });
+    return picked === null ? null : { spec: picked.donor, section: picked.section };
+  };
+
   for (;;) {
     const state = replayLog(entries);
     if (state.ended) break;
@@ -157,11 +171,14 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     if (options.signal?.aborted === true) break;
     const step = state.step;
     if (step === 0) {
-      await campaign(0, state.head, 'head', start.length);
+      await campaign(0, state.head, 'head', state.length);
       continue;
     }
     const current = state.current;
     if (current === null) {
+      const decisions = monitorStep({ entries, state, start });
+      for (const entry of decisions) await append(entry);
+      if (decisions.length > 0) continue;
       const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
       const entry = await makeMutant({
         backend,
@@ -169,7 +186,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
         parent,
         version: nextVersion(state.versions),
         step,
-        request: requestMutation({ state, parent }),
+        request: requestMutation({ state, parent, donor: await findDonor(state.choice?.type, parent) }),
         specsDir,
         ...signal,
       });
@@ -188,7 +205,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
     const mine = state.evidence.get(current.version) ?? { successes: 0, trials: 0 };
     if (!current.screened) {
-      await campaign(step, current.version, 'screening', start.screening);
+      await campaign(step, current.version, 'screening', state.screening);
       continue;
     }
     if (!current.full) {
@@ -197,7 +214,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
         await append(decision(step, current.version, 'drop', pBetter, state.head, head));
         continue;
       }
-      await campaign(step, current.version, 'full', start.length - start.screening);
+      await campaign(step, current.version, 'full', state.length - state.screening);
       continue;
     }
     const { decision: verdict, pBetter } = decideAfterFull(head, mine);
