@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDiskQuotaFull, isMountPoint } from '../../src/rig/disk-quota.js';
 import { createRigLayout, releaseRigLayout, removeRigLayout } from '../../src/rig/rig-layout.js';
+import { LIMITS_REQUIRED } from './sandbox-backends.js';
 
 /** Whether the host's mount table lists `dir` (independent of the st_dev comparison the rig uses). */
 function mountedAt(dir: string): boolean {
