@@ -11,7 +11,7 @@ import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
 import { runSandboxed } from '../../src/rig/sandbox/run-sandboxed.js';
 import type { Sandbox } from '../../src/rig/sandbox/sandbox-types.js';
 import { spawnSandboxed } from '../../src/rig/sandbox/spawn-sandboxed.js';
-import { LIMITS_REQUIRED } from './sandbox-backends.js';
+import { backendsUnderTest, backendTitle, LIMITS_REQUIRED } from './sandbox-backends.js';
 
 function survivors(marker: string): string[] {
   try {
@@ -201,21 +201,6 @@ describe('runSandboxed (bwrap)', () => {
     }
   });
 
-  it('refuses ptrace and pidfd_getfd with EPERM (seccomp), even on a process of its own', async () => {
-    const probe = [
-      'import ctypes, os, subprocess',
-      'libc = ctypes.CDLL(None, use_errno=True)',
-      "child = subprocess.Popen(['sleep', '5'], stdout=subprocess.PIPE)",
-      'fd = libc.syscall(438, libc.syscall(434, child.pid, 0), 1, 0)',
-      "print('pidfd_getfd', 'ok' if fd >= 0 else os.strerror(ctypes.get_errno()))",
-      "print('ptrace', 'ok' if libc.ptrace(0, 0, 0, 0) >= 0 else os.strerror(ctypes.get_errno()))",
-      'child.kill()',
-    ].join('\n');
-    const result = await runSandboxed({ ...base(), argv: ['/usr/bin/python3', '-c', probe] });
-    expect(result.stderrTail).toBe('');
-    expect(result.stdoutTail).toBe('pidfd_getfd Operation not permitted\nptrace Operation not permitted\n');
-  });
-
   it('kills the whole tree on timeout, background children included', async () => {
     const marker = `1000.${randomBytes(3).readUIntBE(0, 3)}`;
     const result = await runSandboxed({
@@ -309,3 +294,42 @@ describe('runSandboxed (bwrap)', () => {
     expect(result.stdoutTail.trimEnd().endsWith('END')).toBe(true);
   });
 });
+
+// Every backend: bwrap's own filter, the containers' derived profile (their engine defaults each allow some of these).
+const REACH_PROBE = [
+  'import ctypes, os, subprocess',
+  'libc = ctypes.CDLL(None, use_errno=True)',
+  "nr = {'x86_64': (310, 312), 'aarch64': (270, 272)}[os.uname().machine]",
+  "child = subprocess.Popen(['sleep', '5'], stdout=subprocess.PIPE)",
+  "def show(name, ret): print(name, 'ok' if ret >= 0 else os.strerror(ctypes.get_errno()))",
+  "show('pidfd_getfd', libc.syscall(438, libc.syscall(434, child.pid, 0), 1, 0))",
+  "show('process_vm_readv', libc.syscall(nr[0], child.pid, None, 0, None, 0, 0))",
+  "show('kcmp', libc.syscall(nr[1], os.getpid(), child.pid, 0, 1, 1))",
+  "show('ptrace', libc.ptrace(0, 0, 0, 0))",
+  'child.kill()',
+].join('\n');
+
+for (const backend of await backendsUnderTest()) {
+  describe.skipIf(backend.skipReason !== null)(`reaching into another process under ${backendTitle(backend)}`, () => {
+    it('refuses ptrace, pidfd_getfd, process_vm_readv and kcmp with EPERM (seccomp), even on a process of its own', async () => {
+      const result = await runSandboxed({
+        sandbox: await backend.sandbox(),
+        cwd: '/tmp',
+        binds: [],
+        env: {},
+        timeoutMs: 60_000,
+        argv: ['/usr/bin/python3', '-c', REACH_PROBE],
+      });
+      expect(result.stderrTail).toBe('');
+      expect(result.stdoutTail).toBe(
+        [
+          'pidfd_getfd Operation not permitted',
+          'process_vm_readv Operation not permitted',
+          'kcmp Operation not permitted',
+          'ptrace Operation not permitted',
+          '',
+        ].join('\n'),
+      );
+    }, 120_000);
+  });
+}

@@ -22,7 +22,8 @@ export function containerEntry(argv: readonly string[], fileSizeBytes: number): 
 
 /**
  * `docker create` / `podman create` arguments with the same guarantees as the bwrap backend: no network, read-only
- * root, tmpfs /tmp, no capabilities, no new privileges, memory/pids limits (on the rig's parent cgroup when it has
+ * root, tmpfs /tmp, no capabilities, no new privileges, the rig's seccomp profile (no reaching into another process,
+ * build-container-seccomp-profile.ts), memory/pids limits (on the rig's parent cgroup when it has
  * one, else the engine's flags), file size via prlimit. Labelled with the owner's pid so orphans can be swept.
  */
 export function buildContainerArgs(options: {
@@ -39,6 +40,8 @@ export function buildContainerArgs(options: {
   pids: number;
   fileSizeBytes: number;
   tmpMb: number;
+  /** Path of the seccomp profile file the engine client reads. */
+  seccompProfile: string;
 }): string[] {
   const args = [
     'create',
@@ -53,6 +56,8 @@ export function buildContainerArgs(options: {
     'ALL',
     '--security-opt',
     'no-new-privileges',
+    '--security-opt',
+    `seccomp=${options.seccompProfile}`,
     '--tmpfs',
     `/tmp:rw,exec,size=${options.tmpMb}m`,
     '--workdir',

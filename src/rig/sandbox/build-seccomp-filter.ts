@@ -20,6 +20,9 @@ const ARCHES: Record<string, { audit: number; denied: number[]; x32: boolean }> 
   arm64: { audit: 0xc00000b7, denied: [117, 270, 271, 272, 438], x32: false },
 };
 
+/** The same calls by name, for the container backends' seccomp profile (build-container-seccomp-profile.ts). */
+export const DENIED_SYSCALLS = ['ptrace', 'process_vm_readv', 'process_vm_writev', 'kcmp', 'pidfd_getfd'] as const;
+
 type Instruction = [code: number, jt: number, jf: number, k: number];
 
 export function buildSeccompFilter(arch: string = process.arch): Buffer | null {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { EnvironmentError } from '../../errors.js';
+import { loadContainerSeccompProfile } from './build-container-seccomp-profile.js';
 import { type ContainerEngine, runEngine } from './container-engine.js';
 import { sweepDeadContainers } from './container-sweep.js';
 import { IMAGE_REPOSITORY, rigImageTag } from './rig-image.js';
@@ -80,6 +81,7 @@ export function detectContainer(engine: ContainerEngine): Promise<Sandbox> {
 
 async function probe(engine: ContainerEngine): Promise<Sandbox> {
   await checkEngine(engine);
+  loadContainerSeccompProfile(engine);
   const image = await checkImage(engine);
   await sweepDeadContainers({ engine });
   const sandbox: Sandbox = { kind: engine, binary: engine, image, cgroups: null, warning: null };

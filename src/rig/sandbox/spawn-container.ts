@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { buildContainerArgs } from './build-container-args.js';
+import { loadContainerSeccompProfile } from './build-container-seccomp-profile.js';
 import { type ContainerCgroup, createContainerCgroup, detectContainerCgroups } from './container-cgroup.js';
 import { type ContainerEngine, removeArgs, runEngine } from './container-engine.js';
 import type { SandboxBind } from './sandbox-types.js';
@@ -61,12 +62,16 @@ export function prepareContainerLaunch(options: {
   fileSizeBytes: number;
   tmpMb: number;
 }): ContainerLaunch {
+  const profile = loadContainerSeccompProfile(options.engine);
   const support = detectContainerCgroups();
   const cgroup: ContainerCgroup | null =
     support === null ? null : createContainerCgroup({ support, memoryMb: options.memoryMb, pids: options.pids });
   const engineCwd = mkdtempSync(path.join(os.tmpdir(), `cambrian-engine-${process.pid}-`));
   const binary = options.binary ?? options.engine;
-  const create = buildContainerArgs({ ...options, cgroupParent: cgroup?.parent ?? null });
+  // The engine client reads the profile when it creates the container; the folder goes in finish().
+  const seccompProfile = path.join(engineCwd, 'seccomp.json');
+  writeFileSync(seccompProfile, profile);
+  const create = buildContainerArgs({ ...options, cgroupParent: cgroup?.parent ?? null, seccompProfile });
   const remove = removeArgs(options.engine);
   const engine = { engine: options.engine, binary, cwd: engineCwd };
 
