@@ -6,6 +6,7 @@ import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { manifestSchema } from '../artifact/manifest-schema.js';
 import type { Backend } from '../gateway/backend.js';
 import type { TokenCount } from '../gateway/gateway-events.js';
+import type { RigQueueError } from '../queue/rig-queue-errors.js';
 import type { Sandbox } from '../rig/sandbox/sandbox-types.js';
 import type { Spec } from '../spec/parse-spec.js';
 import { type RunRig, startSupervisor } from '../supervisor/create-supervisor.js';
@@ -56,6 +57,10 @@ export interface DirectedChangeOptions {
   maxRetries: number;
   sandbox: Sandbox;
   runRig: RunRig;
+  /** The Supervisor's rig limit (a queued rig waits for a free worker as well). */
+  rigTimeoutMs?: number;
+  /** The rig queue cannot judge: the caller stops the change (its signal), settle() records it undecided. */
+  onRigStop?: (error: RigQueueError) => void;
   workspace: string;
   run: string;
   onInfo: (message: string) => void;
@@ -108,6 +113,8 @@ export async function makeDirectedChange(options: DirectedChangeOptions): Promis
     primeGeneration: parent,
     sandbox: options.sandbox,
     runRig: options.runRig,
+    ...(options.rigTimeoutMs === undefined ? {} : { rigTimeoutMs: options.rigTimeoutMs }),
+    ...(options.onRigStop === undefined ? {} : { onRigStop: options.onRigStop }),
     tokenUsage: () => null,
   });
   let previous: { reply: string; feedback: string } | null = null;

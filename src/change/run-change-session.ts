@@ -9,6 +9,9 @@ import { CambrianError, UsageError } from '../errors.js';
 import { BackendError } from '../gateway/backend.js';
 import { createChangeExemplarBackend } from '../gateway/backends/exemplar-change.js';
 import { parseFaults } from '../gateway/backends/exemplar-faults.js';
+import { openQueuedRig } from '../queue/open-queued-rig.js';
+import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
+import type { RigQueueError } from '../queue/rig-queue-errors.js';
 import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
@@ -45,6 +48,8 @@ export interface ChangeSessionOptions {
   budget?: number | null;
   sandbox?: SandboxRequest;
   runRig?: RunRig;
+  /** Judge each changed artifact on `cambrian worker`s through this Redis queue (docs/scale-out.md). */
+  rigQueue?: RigQueueConnection;
   wait?: boolean;
   onInfo?: (message: string) => void;
   signal?: AbortSignal;
@@ -68,7 +73,10 @@ export interface ChangeSessionSummary {
  */
 export async function runChangeSession(options: ChangeSessionOptions): Promise<ChangeSessionSummary> {
   const info = options.onInfo ?? (() => {});
-  const signal = options.signal ?? new AbortController().signal;
+  // The rig queue could not judge by our rules: the current change stops, its generation closed undecided, we throw.
+  const rigStop = new AbortController();
+  let rigStopError: RigQueueError | null = null;
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, rigStop.signal]);
   const loop = options.loop ?? 1;
   if (options.programFile === undefined && options.reflect !== true) {
     throw new UsageError(
@@ -95,12 +103,18 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
   const ledger = createRoleLedger(offline ? { price: () => 0 } : {});
   const sandbox = await detectSandbox(options.sandbox ?? 'auto');
   if (sandbox.warning !== null) info(sandbox.warning);
+  // Opened before the lock: an unreachable queue stops the session before anything is asked of a model.
+  const queued = options.rigQueue === undefined ? null : await openQueuedRig({ queue: options.rigQueue });
+  if (queued !== null) info(`the rig runs on workers of ${queued.display}`);
   await mkdir(generationsDir, { recursive: true });
   const lock = await acquireLock({
     file: path.join(generationsDir, '.cambrian', 'lock'),
     run: session,
     ...(options.wait === undefined ? {} : { wait: options.wait }),
     signal,
+  }).catch(async (error: unknown) => {
+    await queued?.close().catch(() => {});
+    throw error;
   });
   const workRoot = await mkdtemp(path.join(os.tmpdir(), 'cambrian-change-'));
   const summary: ChangeSessionSummary = {
@@ -198,13 +212,23 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
           budget: options.budget ?? null,
           maxRetries: options.maxRetries ?? 3,
           sandbox,
-          runRig: options.runRig ?? defaultRunRig,
+          runRig: queued?.runRig ?? options.runRig ?? defaultRunRig,
+          ...(queued === null
+            ? {}
+            : {
+                rigTimeoutMs: queued.supervisorTimeoutMs,
+                onRigStop: (error: RigQueueError) => {
+                  rigStopError ??= error;
+                  rigStop.abort(error.message);
+                },
+              }),
           workspace,
           run: session,
           onInfo: info,
           signal,
         });
       } catch (error) {
+        if (rigStopError !== null) throw rigStopError;
         const stopped = stopReason(error, signal);
         if (stopped !== null) {
           summary.stopped = stopped;
@@ -239,6 +263,7 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
   } finally {
     await rm(workRoot, { recursive: true, force: true }).catch(() => {});
     await lock.release().catch(() => {});
+    await queued?.close().catch(() => {});
   }
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { addChangeProviderOptions, resolveChangeRoles } from '../change/change-roles.js';
 import { type ChangeSessionSummary, readPriorities, runChangeSession } from '../change/run-change-session.js';
 import type { ProviderFlags } from '../gateway/roles.js';
-import { type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
+import { RIG_QUEUE_HELP, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
 
 interface ChangeFlags extends ProviderFlags, RunFlags {
   program?: string;
@@ -38,6 +38,7 @@ export function register(program: Command): void {
     )
     .option('--budget <tokens>', 'token budget of the session (env CAMBRIAN_TOKEN_BUDGET)')
     .option('--sandbox <kind>', 'sandbox: auto, bwrap, docker, podman, none (default auto)')
+    .option('--rig-queue <url>', RIG_QUEUE_HELP)
     .option('--wait', 'wait for another run on the same generations dir instead of refusing')
     .option('--json', 'print the session summary as one JSON document on stdout');
   addChangeProviderOptions(command).action(async (flags: ChangeFlags) => {
@@ -77,6 +78,7 @@ async function changeCommand(flags: ChangeFlags): Promise<number> {
       budget: budget ?? null,
       ...(run.sandbox === undefined ? {} : { sandbox: run.sandbox }),
       ...(run.wait === undefined ? {} : { wait: true }),
+      ...(run.rigQueue === undefined ? {} : { rigQueue: run.rigQueue }),
       onInfo: (message) => process.stderr.write(`▸ ${message}\n`),
       signal: controller.signal,
     });

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import type { EvolveEntry } from '../evolve/evolve-log.js';
 import { addEvolveProviderOptions, resolveEvolveRoles } from '../evolve/evolve-roles.js';
 import { runEvolve } from '../evolve/run-evolve.js';
 import type { ProviderFlags } from '../gateway/roles.js';
-import { wholeNumber } from './run-options.js';
+import { readRigQueueUrl } from '../queue/read-rig-queue-url.js';
+import { RIG_QUEUE_HELP, wholeNumber } from './run-options.js';
 
 interface EvolveFlags extends ProviderFlags {
   spec?: string;
@@ -17,6 +19,7 @@ interface EvolveFlags extends ProviderFlags {
   seed?: string;
   paceMs?: string;
   generations?: string;
+  rigQueue?: string;
   json?: boolean;
 }
 
@@ -36,6 +39,7 @@ export function register(program: Command): void {
     .option('--seed <text>', "seed of the simulation's draws (default: the run id)")
     .option('--pace-ms <ms>', 'wall time of one simulated attempt (to watch or interrupt a simulation)')
     .option('--generations <dir>', 'generations dir whose .cambrian/ keeps the run and its spec versions')
+    .option('--rig-queue <url>', `rig mode: ${RIG_QUEUE_HELP}`)
     .option('--json', 'print the run (id, head, log entries) as one JSON document');
   addEvolveProviderOptions(command).action(async (flags: EvolveFlags) => {
     const controller = new AbortController();
@@ -47,6 +51,9 @@ export function register(program: Command): void {
     process.once('SIGTERM', stop);
     const budget = wholeNumber('--budget', flags.budget, 1);
     const paceMs = wholeNumber('--pace-ms', flags.paceMs, 0);
+    if (flags.simulate !== undefined && flags.rigQueue !== undefined)
+      throw new UsageError('--rig-queue applies to rig mode; --simulate runs no rig', 'drop one of them');
+    const rigQueue = readRigQueueUrl({ flag: flags.rigQueue, flagName: '--rig-queue', env: process.env });
     const roles = resolveEvolveRoles({ flags, env: process.env });
     for (const warning of roles.warnings) process.stderr.write(`cambrian: ${warning}\n`);
     try {
@@ -62,6 +69,7 @@ export function register(program: Command): void {
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.generations === undefined ? {} : { generationsDir: flags.generations }),
         ...optionalNumber('paceMs', paceMs),
+        ...(rigQueue === null ? {} : { rigQueue }),
         roles,
         signal: controller.signal,
         onEntry: (entry) => {

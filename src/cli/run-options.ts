@@ -5,7 +5,7 @@ import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 
 const SANDBOXES = ['auto', 'bwrap', 'docker', 'podman', 'none'];
 
-/** The flags `reproduce` and `campaign` share: where the lineage lives, the exemplar's faults, limits, the sandbox. */
+/** The flags `reproduce`, `campaign` and `change` share: where the lineage lives, the exemplar's faults, limits, the sandbox. */
 export interface RunFlags {
   maxRetries?: string;
   generations?: string;
@@ -30,6 +30,9 @@ export interface RunOptions {
   rigQueue?: RigQueueConnection;
 }
 
+export const RIG_QUEUE_HELP =
+  'judge on `cambrian worker`s through this Redis queue (env CAMBRIAN_RIG_QUEUE; password only in CAMBRIAN_REDIS_PASSWORD)';
+
 export function addRunOptions(command: Command, scope: { budget: string; faults: string; verbose: string }): Command {
   return command
     .option('--max-retries <n>', 'informed retries after a non-viable attempt (default 3)')
@@ -38,10 +41,7 @@ export function addRunOptions(command: Command, scope: { budget: string; faults:
     .option('--exemplar-pace <ms>', 'milliseconds between exemplar chunks (default 0)')
     .option('--budget <tokens>', `${scope.budget} (env CAMBRIAN_TOKEN_BUDGET)`)
     .option('--sandbox <kind>', `sandbox: ${SANDBOXES.join(', ')} (default auto)`)
-    .option(
-      '--rig-queue <url>',
-      'judge on `cambrian worker`s through this Redis queue (env CAMBRIAN_RIG_QUEUE; password only in CAMBRIAN_REDIS_PASSWORD)',
-    )
+    .option('--rig-queue <url>', RIG_QUEUE_HELP)
     .option('--wait', 'wait for another run on the same generations dir instead of refusing')
     .option('--verbose', scope.verbose);
 }

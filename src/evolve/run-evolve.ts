@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CambrianError, UsageError } from '../errors.js';
+import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
@@ -38,6 +39,8 @@ export interface EvolveOptions {
   resume?: string;
   seed?: string;
   generationsDir?: string;
+  /** Rig mode: judge every campaign's attempts on `cambrian worker`s through this Redis queue (docs/scale-out.md). */
+  rigQueue?: RigQueueConnection;
   /** Wall time of one simulated attempt, so a simulation can be watched or interrupted. */
   paceMs?: number;
   /** Providers of `mutate` and `screen` (default: the exemplar, playing the landscape's catalogue). */
@@ -143,6 +146,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       lanes: start.lanes,
       generationsDir,
       landscape: start.landscape,
+      ...(options.rigQueue === undefined ? {} : { rigQueue: options.rigQueue }),
       ...signal,
     });
     const at = new Date().toISOString();

@@ -1,5 +1,6 @@
 import { runCampaign } from '../campaign/run-campaign.js';
 import { CambrianError } from '../errors.js';
+import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
 import type { CampaignOutcome } from './simulate-campaign.js';
 
 /**
@@ -13,6 +14,7 @@ export async function runRigCampaign(options: {
   lanes: number;
   generationsDir: string;
   landscape: string | null;
+  rigQueue?: RigQueueConnection;
   signal?: AbortSignal;
 }): Promise<CampaignOutcome & { campaign: string }> {
   const { campaign, exitCode } = await runCampaign({
@@ -21,6 +23,7 @@ export async function runRigCampaign(options: {
     lanes: options.lanes,
     generationsDir: options.generationsDir,
     ...(options.landscape === null ? {} : { exemplarLandscape: options.landscape }),
+    ...(options.rigQueue === undefined ? {} : { rigQueue: options.rigQueue }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const summary = campaign.summary;
