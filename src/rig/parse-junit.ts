@@ -21,6 +21,15 @@ function asNodes(value: unknown): Node[] {
   return typeof value === 'object' && value !== null ? [value as Node] : [];
 }
 
+/**
+ * A <failure> or <error> without attributes parses to its bare text (`<failure/>` to ''), not to an object: it is still
+ * a problem, so it becomes a node holding that text rather than being dropped (which would count the test as passed).
+ */
+function asProblems(value: unknown): Node[] {
+  const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return items.map((item) => (typeof item === 'object' && item !== null ? (item as Node) : { '#text': String(item) }));
+}
+
 function text(node: Node | undefined, key: string): string {
   const value = node?.[key];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
@@ -76,7 +85,7 @@ export function parseJunit(xml: string, artifactRoots: readonly string[]): Junit
     for (const testcase of asNodes(suite.testcase)) {
       if (testcase.skipped !== undefined) continue;
       testsRun++;
-      const problems = [...asNodes(testcase.failure), ...asNodes(testcase.error)];
+      const problems = [...asProblems(testcase.failure), ...asProblems(testcase.error)];
       if (problems.length === 0) {
         testsPassed++;
         continue;
