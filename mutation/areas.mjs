@@ -33,6 +33,25 @@ export const AREAS = {
     mutate: ['src/parse/check-block-path.ts', 'src/artifact/compute-artifact-hash.ts'],
     tests: ['test/parse/check-block-path.test.ts', 'test/artifact/compute-artifact-hash.test.ts'],
   },
+  supervisor: {
+    mutate: [
+      'src/supervisor/open-entry-beneath.ts',
+      'src/supervisor/copy-artifact-tree.ts',
+      'src/supervisor/decide-generation.ts',
+      'src/supervisor/acquire-lock.ts',
+      'src/supervisor/flock-descriptor.ts',
+    ],
+    // acquire-lock.test.ts's racers run the built dist/ in other processes: they cover no mutant, and run once.
+    tests: [
+      'test/supervisor/copy-artifact-tree.test.ts',
+      'test/supervisor/decide-generation.test.ts',
+      'test/supervisor/acquire-lock.test.ts',
+    ],
+  },
+  change: {
+    mutate: ['src/change/check-guards.ts', 'src/change/change-thresholds.ts'],
+    tests: ['test/change/check-guards.test.ts', 'test/change/change-parts.test.ts'],
+  },
 };
 
 /** The area named by MUTATE_AREA; throws with the known names otherwise. */

@@ -75,13 +75,13 @@ describe('checkManifest', () => {
     const { result } = await check({
       patchManifest: (manifest) => {
         manifest.files = [];
-        manifest.generation = -1;
+        manifest['token-usage'].input = -1;
       },
     });
     const failure = failed(result);
     expect(failure.manifest).toBeNull();
     expect(failure.summary).toMatch(/^manifest\.json does not match the schema: /);
-    expect(failure.failures.map((item) => item.error.split(':')[0]).sort()).toEqual(['files', 'generation']);
+    expect(failure.failures.map((item) => item.error.split(':')[0]).sort()).toEqual(['files', 'token-usage.input']);
     expect(failure.failures.every((item) => item.file === 'manifest.json' && item.test === 'manifest')).toBe(true);
     expect(failure.summary).toContain(failure.failures.map((item) => item.error).join('; '));
 
@@ -104,6 +104,22 @@ describe('checkManifest', () => {
     expect(failure.failures).toEqual([
       { test: 'manifest', error: 'not a regular file', file: 'link-to-etc', line: null },
     ]);
+  });
+
+  it('lists two rejected entries, two missing files and two extra files with commas', async () => {
+    const rejected = await check({ rejected: ['a', 'b'] });
+    expect(failed(rejected.result).summary).toMatch(/: a, b$/);
+    const both = await check({
+      after: async (dir) => {
+        await rm(path.join(dir, 'app.mjs'));
+        await rm(path.join(dir, 'build.mjs'));
+        await writeFile(path.join(dir, 'x.mjs'), '');
+        await writeFile(path.join(dir, 'y.mjs'), '');
+      },
+    });
+    expect(failed(both.result).summary).toBe(
+      'manifest files differ from the disk (listed but missing: app.mjs, build.mjs; on disk but not listed: x.mjs, y.mjs)',
+    );
   });
 
   it('refuses one file listed but missing', async () => {
