@@ -9,7 +9,7 @@ import { createLineageGit } from '../../src/supervisor/lineage-git.js';
 import { lineagePaths } from '../../src/supervisor/lineage-paths.js';
 import { createRecordStore } from '../../src/supervisor/record-store.js';
 import type { SupervisorEvent } from '../../src/supervisor/supervisor-events.js';
-import { tempDir } from './supervisor-helpers.js';
+import { generationRecord, tempDir } from './supervisor-helpers.js';
 
 /**
  * /promote and /rollback at their edge, on a real record store and a real lineage git, without a server or a rig:
@@ -19,26 +19,7 @@ const USAGE: TokenUsage = { input: 1, output: 2, 'cache-read': 0, 'cache-write':
 const METERED: TokenUsage = { input: 100, output: 200, 'cache-read': 3, 'cache-write': 4 };
 
 function record(generation: number, outcome: GenerationRecord['outcome'], extra: Partial<GenerationRecord> = {}) {
-  return {
-    generation,
-    parent: 0,
-    'spec-id': 'MINIMAL-SPEC-001',
-    'spec-version': '0.2.0',
-    'spec-hash': `sha256:${'a'.repeat(64)}`,
-    'artifact-path': `gen-${generation}`,
-    'artifact-hash': `sha256:${'b'.repeat(64)}`,
-    outcome,
-    'rig-result': null,
-    viability: null,
-    'producer-model': 'm',
-    'token-usage': USAGE,
-    created: '2026-01-01T00:00:00.000Z',
-    completed: null,
-    campaign: null,
-    run: 'run-1',
-    reason: null,
-    ...extra,
-  } satisfies GenerationRecord;
+  return generationRecord(generation, outcome, { 'token-usage': USAGE, ...extra });
 }
 
 function viability(status: 'viable' | 'non-viable'): GenerationRecord['viability'] {
