@@ -55,10 +55,10 @@ export function judgeTestRun(options: {
   }
   const counts = { tests_run: summary.testsRun, tests_passed: summary.testsPassed };
   if (summary.testsRun === 0) return fail('the JUnit report holds zero tests: a test run must run tests', counts);
-  if (summary.failures.length > 0) {
-    const first = summary.failures[0];
+  const [first] = summary.failures;
+  if (first !== undefined) {
     return fail(
-      `${summary.failures.length} of ${summary.testsRun} tests failed; first: ${first?.test}: ${first?.error.split('\n')[0]}`,
+      `${summary.failures.length} of ${summary.testsRun} tests failed; first: ${first.test}: ${first.error.split('\n')[0]}`,
       counts,
       summary.failures,
     );

@@ -13,6 +13,22 @@ describe('parseJunit', () => {
     expect(parseJunit('<testsuite><testcase name="only"/></testsuite>', roots).testsRun).toBe(1);
   });
 
+  it('leaves out a bare <testcase/> (no name, nothing in it), one or several', () => {
+    const one = '<testsuite><testcase/></testsuite>';
+    expect(parseJunit(one, roots)).toEqual({ testsRun: 0, testsPassed: 0, failures: [] });
+    const several = '<testsuite><testcase/><testcase/><testcase name="a"/></testsuite>';
+    expect(parseJunit(several, roots)).toEqual({ testsRun: 1, testsPassed: 1, failures: [] });
+  });
+
+  it('counts a bare <failure> and <error> as failures, with their text, numbers included', () => {
+    const xml =
+      '<testsuite><testcase name="a"><failure>went wrong</failure></testcase><testcase name="b"><error/></testcase>' +
+      '<testcase name="c"><failure type="x">42</failure></testcase></testsuite>';
+    const summary = parseJunit(xml, roots);
+    expect(summary.testsPassed).toBe(0);
+    expect(summary.failures.map((failure) => failure.error)).toEqual(['went wrong', 'failed', '42']);
+  });
+
   it('counts a skipped test as not run and an empty <skipped/> as skipped', () => {
     const xml = '<testsuite><testcase name="a"/><testcase name="b"><skipped/></testcase></testsuite>';
     expect(parseJunit(xml, roots)).toEqual({ testsRun: 1, testsPassed: 1, failures: [] });
@@ -55,12 +71,14 @@ describe('parseJunit', () => {
       '<testsuite><testcase name="a" file="src/declared.test.ts"><failure message="at /artifact/src/a.ts:3:1"/></testcase>' +
       '<testcase name="b" file="src/declared.test.ts"><failure message="no place"/></testcase>' +
       '<testcase name="c" classname="src/c.test.mts"><failure message="no place"/></testcase>' +
-      '<testcase name="d" classname="suite name"><failure message="no place"/></testcase></testsuite>';
+      '<testcase name="d" classname="suite name"><failure message="no place"/></testcase>' +
+      '<testcase name="e" classname="src/e.test.ts"><failure message="no place"/></testcase></testsuite>';
     expect(parseJunit(xml, roots).failures.map(({ file, line }) => ({ file, line }))).toEqual([
       { file: 'src/a.ts', line: 3 },
       { file: 'src/declared.test.ts', line: null },
       { file: 'src/c.test.mts', line: null },
       { file: null, line: null },
+      { file: 'src/e.test.ts', line: null },
     ]);
   });
 
@@ -75,6 +93,8 @@ describe('locateFailure', () => {
     expect(locateFailure('at file:///artifact/src/x.ts:12:5', roots)).toEqual({ file: 'src/x.ts', line: 12 });
     expect(locateFailure('at /tmp/copy/lib/y.mjs:4', roots)).toEqual({ file: 'lib/y.mjs', line: 4 });
     expect(locateFailure('at ./src/z.tsx:9:1', roots)).toEqual({ file: 'src/z.tsx', line: 9 });
+    // Only a leading ./ is dropped.
+    expect(locateFailure('at lib./w.ts:2', roots)).toEqual({ file: 'lib./w.ts', line: 2 });
   });
 
   it('skips frames outside the artifact, in node_modules or above it, and takes the first inside', () => {
