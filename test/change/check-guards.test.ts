@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,13 +21,32 @@ const guard = (child: string) =>
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'cambrian-guard-edge-'));
-  const base = { 'src/f.ts': 'export const f = (x) => 2 * x;\n', 'spec/S.test.ts': TWO };
+  // A test file with no test case yet (a helper, a placeholder) is not "emptied" when it stays at none.
+  const base = {
+    'src/f.ts': 'export const f = (x) => 2 * x;\n',
+    'spec/S.test.ts': TWO,
+    'test/none.test.ts': '// later\n',
+  };
   await write('parent', { ...base, 'test/f.test.ts': TWO, 'test/g.test.ts': TWO });
   await write('same', { ...base, 'test/f.test.ts': TWO, 'test/g.test.ts': TWO });
   await write('one-lost', { ...base, 'test/f.test.ts': TWO, 'test/g.test.ts': ONE });
   await write('moved', { ...base, 'test/f.test.ts': TWO, 'test/h.test.ts': TWO });
   await write('two-gone', { ...base });
   await write('emptied', { ...base, 'test/f.test.ts': `${TWO}${TWO}`, 'test/g.test.ts': '// none\n' });
+  const trivial = `${TWO}it('t', () => { expect(1).toBe(1); });\n`;
+  await write('trivial-parent', { 'test/a.test.ts': trivial });
+  await write('trivial-same', { 'test/a.test.ts': trivial });
+  await write('trivial-fewer', { 'test/a.test.ts': `${trivial}${TWO}` });
+  await write('forms', {
+    'test/forms.test.ts': [
+      "it.each([1, 2])('each %i', (n) => { expect(n).toBeGreaterThan(0); });",
+      "test.concurrent('concurrent', () => {});",
+      "it ('spaced', () => {});",
+      "describe('group', () => { it('inner', () => {}); });",
+      'fit(1); x.it(2); $it(3); split(4); submit(5);',
+    ].join('\n'),
+  });
+  await symlink(path.join(root, 'nowhere.test.ts'), path.join(root, 'forms', 'test', 'dangling.test.ts'));
   await write('one-trivial', {
     ...base,
     'test/f.test.ts': TWO,
@@ -39,16 +58,35 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe('measureTests', () => {
   it('counts it() and test() per test file, leaving the spec copy and source files out', async () => {
     expect(await measureTests(path.join(root, 'parent'))).toEqual({
-      testFiles: 2,
+      testFiles: 3,
       testCases: 4,
       assertions: 4,
       trivialShare: 0,
-      perFile: { 'test/f.test.ts': 2, 'test/g.test.ts': 2 },
+      perFile: { 'test/f.test.ts': 2, 'test/g.test.ts': 2, 'test/none.test.ts': 0 },
+    });
+  });
+});
+
+describe('measureTests', () => {
+  it('counts each written form of a test case once, and neither lookalikes nor a dangling link', async () => {
+    expect((await measureTests(path.join(root, 'forms'))).perFile).toEqual({
+      'test/dangling.test.ts': 0,
+      'test/forms.test.ts': 4,
     });
   });
 });
 
 describe('checkGuards', () => {
+  it('compares the trivial share as a rise: equal or lower passes, whatever the parent had', async () => {
+    const parentDir = path.join(root, 'trivial-parent');
+    const same = await checkGuards({ parentDir, childDir: path.join(root, 'trivial-same') });
+    expect(same.before.trivialShare).toBeGreaterThan(0);
+    expect(same.violations).toEqual([]);
+    const fewer = await checkGuards({ parentDir, childDir: path.join(root, 'trivial-fewer') });
+    expect(fewer.after.trivialShare).toBeLessThan(fewer.before.trivialShare);
+    expect(fewer.violations).toEqual([]);
+  });
+
   it('passes a child equal to its parent, reporting both measures and the thresholds', async () => {
     const verdict = await guard('same');
     expect(verdict).toMatchObject({ passed: true, violations: [], thresholds: GUARD_THRESHOLDS });
