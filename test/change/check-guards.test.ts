@@ -65,9 +65,7 @@ describe('measureTests', () => {
       perFile: { 'test/f.test.ts': 2, 'test/g.test.ts': 2, 'test/none.test.ts': 0 },
     });
   });
-});
 
-describe('measureTests', () => {
   it('counts each written form of a test case once, and neither lookalikes nor a dangling link', async () => {
     expect((await measureTests(path.join(root, 'forms'))).perFile).toEqual({
       'test/dangling.test.ts': 0,
