@@ -44,8 +44,11 @@ export const AREAS = {
     ],
     tests: [
       'test/supervisor/copy-artifact-tree.test.ts',
+      'test/supervisor/copy-artifact-tree-edges.test.ts',
+      'test/supervisor/open-entry-beneath.test.ts',
       'test/supervisor/decide-generation.test.ts',
       'test/supervisor/acquire-lock.test.ts',
+      'test/supervisor/lock-edges.test.ts',
     ],
     // acquire-lock.test.ts's racers run the built dist/ in other processes, so no src/ mutant reaches them.
     skip: 'six processes|SIGKILLed holder',
