@@ -41,6 +41,7 @@ beforeAll(async () => {
     'test/forms.test.ts': [
       "it.each([1, 2])('each %i', (n) => { expect(n).toBeGreaterThan(0); });",
       "test.concurrent('concurrent', () => {});",
+      "it.each<number>([3])('typed %i', (n) => { expect(n).toBe(3); });",
       "it ('spaced', () => {});",
       "describe('group', () => { it('inner', () => {}); });",
       'fit(1); x.it(2); $it(3); split(4); submit(5);',
@@ -69,7 +70,7 @@ describe('measureTests', () => {
   it('counts each written form of a test case once, and neither lookalikes nor a dangling link', async () => {
     expect((await measureTests(path.join(root, 'forms'))).perFile).toEqual({
       'test/dangling.test.ts': 0,
-      'test/forms.test.ts': 4,
+      'test/forms.test.ts': 5,
     });
   });
 });
