@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactEntryError, copyArtifactTree, makeWritable } from '../../src/supervisor/copy-artifact-tree.js';
@@ -81,7 +81,30 @@ describe('copyArtifactTree at its limits', () => {
   });
 });
 
+describe('makeWritable', () => {
+  it('gives back write access to a read-only copy, folders 0755 and files 0644, and leaves a link alone', async () => {
+    const { to } = await copy(await artifactWith({ 'a/b.txt': 'b' }), { readOnly: true });
+    await chmod(path.join(to, 'a'), 0o555);
+    await chmod(to, 0o555);
+    await symlink('/nowhere', path.join(root.dir, `link-${count}`));
+    await makeWritable(path.join(root.dir, `link-${count}`));
+    await makeWritable(path.join(root.dir, 'missing'));
+    await makeWritable(to);
+    const modeOf = async (file: string) => (await stat(path.join(to, file))).mode & 0o777;
+    expect([await modeOf('.'), await modeOf('a'), await modeOf('a/b.txt'), await modeOf('manifest.json')]).toEqual([
+      0o755, 0o755, 0o644, 0o644,
+    ]);
+  });
+});
+
 describe('copyArtifactTree', () => {
+  it('names a nested entry by its path, and an entry count by no entry', async () => {
+    const big = await refusal(await artifactWith({ 'src/big.txt': 'x'.repeat(101) }), { limits: LIMITS });
+    expect(big.entry).toBe('src/big.txt');
+    const many = await refusal(await artifactWith({ a: '', b: '', c: '', d: '' }), { limits: LIMITS });
+    expect(many.entry).toBe('');
+  });
+
   it('copies a file longer than one read byte for byte', async () => {
     const bytes = Buffer.alloc(600 * 1024 + 7);
     for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 31) % 251;
