@@ -7,22 +7,34 @@ export interface JunitSummary {
   failures: Failure[];
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  textNodeName: '#text',
-  isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name),
-});
+// No `isArray`: one child parses to a value and several to an array, and asNodes/asProblems take either.
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text' });
 
 type Node = Record<string, unknown>;
 
-function asNodes(value: unknown): Node[] {
-  if (Array.isArray(value)) return value.filter((item): item is Node => typeof item === 'object' && item !== null);
-  return typeof value === 'object' && value !== null ? [value as Node] : [];
+function isNode(item: unknown): item is Node {
+  if (typeof item !== 'object') return false;
+  // Stryker disable next-line ConditionalExpression: equivalent, the XML parser never yields null (typeof null is 'object')
+  return item !== null;
 }
 
-function text(node: Node | undefined, key: string): string {
-  const value = node?.[key];
+/** The element children of one name; an element without attributes or children parses to text and is left out. */
+function asNodes(value: unknown): Node[] {
+  return (Array.isArray(value) ? value : [value]).filter(isNode);
+}
+
+/**
+ * A <failure> or <error> without attributes parses to its bare text (`<failure/>` to ''), not to an object: it is still
+ * a problem, so it becomes a node holding that text rather than being dropped (which would count the test as passed).
+ */
+function asProblems(value: unknown): Node[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((item) => (isNode(item) ? item : { '#text': String(item) }));
+}
+
+/** An attribute or the text of a node as a string; the parser turns a numeric text (`<failure>42</failure>`) into a number. */
+function text(node: Node, key: string): string {
+  const value = node[key];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
@@ -43,9 +55,10 @@ export function locateFailure(
   detail: string,
   artifactRoots: readonly string[],
 ): { file: string | null; line: number | null } {
-  const pattern = /((?:file:\/\/)?[\w./@+-]+\.(?:[cm]?[jt]sx?)):(\d+)(?::\d+)?/g;
+  // The scheme is matched outside the path's group (a path cannot hold ':'); the column after the line is not needed.
+  const pattern = /(?:file:\/\/)?([\w./@+-]+\.(?:[cm]?[jt]sx?)):(\d+)/g;
   for (const match of detail.matchAll(pattern)) {
-    let file = (match[1] ?? '').replace(/^file:\/\//, '');
+    let file = match[1] ?? '';
     for (const root of artifactRoots) {
       if (file.startsWith(`${root}/`)) file = file.slice(root.length + 1);
     }
@@ -64,7 +77,9 @@ export function parseJunit(xml: string, artifactRoots: readonly string[]): Junit
   try {
     document = parser.parse(xml, true) as Node;
   } catch (error) {
-    throw new Error(`the JUnit report is not well-formed XML: ${(error as Error).message.split('\n')[0]}`);
+    // Stryker disable next-line StringLiteral: equivalent while fast-xml-parser's messages are one line (a guard for later)
+    const firstLine = (error as Error).message.split('\n')[0];
+    throw new Error(`the JUnit report is not well-formed XML: ${firstLine}`);
   }
   const suites: Node[] = [];
   collectSuites(document, suites);
@@ -76,22 +91,23 @@ export function parseJunit(xml: string, artifactRoots: readonly string[]): Junit
     for (const testcase of asNodes(suite.testcase)) {
       if (testcase.skipped !== undefined) continue;
       testsRun++;
-      const problems = [...asNodes(testcase.failure), ...asNodes(testcase.error)];
-      if (problems.length === 0) {
+      const [problem] = [...asProblems(testcase.failure), ...asProblems(testcase.error)];
+      if (problem === undefined) {
         testsPassed++;
         continue;
       }
-      const problem = problems[0];
       const message = text(problem, 'message');
       const body = text(problem, '#text');
       const name = text(testcase, 'name') || '(unnamed test)';
       const classname = text(testcase, 'classname');
       const located = locateFailure(`${body}\n${message}`, artifactRoots);
-      const declared = text(testcase, 'file') || (/\.[cm]?[jt]sx?$/.test(classname) ? classname : '');
+      // A declared file or a classname that is a path; locateFailure finds nothing in any other classname.
+      const declared = text(testcase, 'file') || classname;
       failures.push({
-        test: classname !== '' && !name.includes(classname) ? `${classname} > ${name}` : name,
+        // Every name includes '' too: a test without a classname is named by its name alone.
+        test: name.includes(classname) ? name : `${classname} > ${name}`,
         error: (message || body.split('\n')[0] || 'failed').slice(0, 2000),
-        file: located.file ?? (declared === '' ? null : locateFailure(`${declared}:0`, artifactRoots).file),
+        file: located.file ?? locateFailure(`${declared}:0`, artifactRoots).file,
         line: located.line,
       });
     }

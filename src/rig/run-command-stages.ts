@@ -4,7 +4,7 @@ import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { checkStoreDependencies } from './check-store-dependencies.js';
 import { describeDiskFull, describeEnding } from './describe-ending.js';
-import { parseJunit } from './parse-junit.js';
+import { judgeTestRun } from './judge-test-run.js';
 import { parseTscDiagnostics } from './parse-tsc-diagnostics.js';
 import { readUntrustedFile } from './read-untrusted-file.js';
 import { artifactBinds, artifactEnv, INSIDE, type RigLayout } from './rig-layout.js';
@@ -141,55 +141,28 @@ export async function runTestStage(options: CommandStageOptions): Promise<StageO
   }
   const extraBinds = pinned.kind === 'vitest' ? [await writeRigVitestConfig(options.layout)] : [];
   const result = await runEntry({ ...options, command: pinned.command, extraBinds });
-  const memoryMb = options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb;
-  const tails = { stdout_tail: result.stdoutTail, stderr_tail: result.stderrTail };
-  const failWith = (summary: string, extra: Partial<StageCheck> = {}, failures: Diagnostics['failures'] = []) => ({
-    check: { passed: false, duration_ms: Date.now() - started, ...extra },
-    diagnostics: {
-      summary: summary + describeDiskFull(options.layout, result),
-      exit_code: result.exitCode,
-      failures,
-      ...tails,
-    },
-  });
-  if (result.killedFor !== undefined) {
-    const ending = describeEnding(`the test command (${options.manifest.entry.test})`, result, {
-      timeoutMs: options.timeoutMs,
-      memoryMb,
-    });
-    return failWith(ending, result.timedOut ? { timed_out: true } : {});
-  }
+  // Read even after a kill: readUntrustedFile never follows a planted link, blocks or reads past the cap.
   const junit = await readUntrustedFile(junitFile, MAX_JUNIT_BYTES);
-  if (!junit.ok && junit.reason === 'missing') {
-    return failWith(
-      `the test command wrote no JUnit report at $CAMBRIAN_JUNIT_PATH (${INSIDE.junitPath}); it exited with code ${result.exitCode}`,
-    );
+  const verdict = judgeTestRun({
+    command: options.manifest.entry.test,
+    result,
+    junit,
+    maxJunitBytes: MAX_JUNIT_BYTES,
+    artifactRoots: [INSIDE.artifact, options.layout.copyDir],
+    timeoutMs: options.timeoutMs,
+    memoryMb: options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb,
+  });
+  if (verdict.passed) {
+    return { check: { passed: true, duration_ms: Date.now() - started, ...verdict.counts }, diagnostics: null };
   }
-  if (!junit.ok && junit.reason === 'not-a-file') {
-    return failWith(`$CAMBRIAN_JUNIT_PATH (${INSIDE.junitPath}) is not a regular file (a symlink, folder or fifo)`);
-  }
-  if (!junit.ok) return failWith(`the JUnit report is ${junit.size} bytes, over the ${MAX_JUNIT_BYTES}-byte limit`);
-  let summary: ReturnType<typeof parseJunit>;
-  try {
-    summary = parseJunit(junit.text, [INSIDE.artifact, options.layout.copyDir]);
-  } catch (error) {
-    return failWith(`invalid JUnit report at $CAMBRIAN_JUNIT_PATH: ${(error as Error).message}`);
-  }
-  const counts = { tests_run: summary.testsRun, tests_passed: summary.testsPassed };
-  if (summary.testsRun === 0) return failWith('the JUnit report holds zero tests: a test run must run tests', counts);
-  if (summary.failures.length > 0) {
-    const first = summary.failures[0];
-    return failWith(
-      `${summary.failures.length} of ${summary.testsRun} tests failed; first: ${first?.test}: ${first?.error.split('\n')[0]}`,
-      counts,
-      summary.failures,
-    );
-  }
-  if (result.exitCode !== 0) {
-    return failWith(
-      `the test command exited with code ${result.exitCode} although its report shows every test passed`,
-      counts,
-    );
-  }
-  return { check: { passed: true, duration_ms: Date.now() - started, ...counts }, diagnostics: null };
+  return {
+    check: { passed: false, duration_ms: Date.now() - started, ...verdict.extra },
+    diagnostics: {
+      summary: verdict.summary + describeDiskFull(options.layout, result),
+      exit_code: result.exitCode,
+      failures: verdict.failures,
+      stdout_tail: result.stdoutTail,
+      stderr_tail: result.stderrTail,
+    },
+  };
 }

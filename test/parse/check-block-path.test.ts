@@ -52,6 +52,24 @@ describe('checkBlockPath', () => {
     expect(violation?.message.length).toBeGreaterThan(10);
   });
 
+  it('words each message exactly: the segment named only when it is not the whole path, a hint for a backslash', () => {
+    const outside = 'has a character outside [A-Za-z0-9._@+-]';
+    expect(checkBlockPath('a b')?.message).toBe(`path "a b" ${outside}`);
+    expect(checkBlockPath('x/a b')?.message).toBe(`path "x/a b" ${outside} in segment "a b"`);
+    expect(checkBlockPath('a\\b')?.message).toBe(`path "a\\\\b" ${outside}; separate folders with "/"`);
+    expect(checkBlockPath('caf\u00e9')?.message).toBe(`path "caf\\u00e9" ${outside}`);
+  });
+
+  it('shows a path of 80 characters whole and one of 81 cut to its first 60', () => {
+    const eighty = `${'a'.repeat(79)} `;
+    expect(checkBlockPath(eighty)?.message).toContain(`path "${eighty}" has`);
+    const long = `${'b'.repeat(80)} `;
+    expect(checkBlockPath(long)?.message).toContain(`path "${'b'.repeat(60)}\\u2026(81 chars)" has`);
+    expect(checkBlockPath('x'.repeat(201))?.message).toBe(
+      `path "${'x'.repeat(60)}\\u2026(201 chars)" is 201 characters long, more than 200`,
+    );
+  });
+
   it('keeps hostile characters out of its messages', () => {
     const message = checkBlockPath('\u202eevil\u0000\n.txt')?.message ?? '';
     expect(message).toMatch(/^[\x20-\x7e…]*$/);
@@ -72,6 +90,15 @@ describe('createBlockPathRegistry', () => {
     expect(registry.add('x', 31)?.rule).toBe('path-conflict');
     expect(registry.add('x/y/w.txt', 32)).toBeUndefined();
     expect(registry.add('xy', 33)).toBeUndefined();
+  });
+
+  it('words conflicts exactly, naming the first file that made a folder', () => {
+    const registry = createBlockPathRegistry();
+    expect(registry.add('x/a.txt', 1)).toBeUndefined();
+    expect(registry.add('x/b.txt', 2)).toBeUndefined();
+    expect(registry.add('x', 3)?.message).toBe('path "x" is a folder of "x/a.txt" (line 1) and cannot also be a file');
+    expect(registry.add('f', 4)).toBeUndefined();
+    expect(registry.add('f/g/h', 5)?.message).toBe('path "f/g/h" needs "f" as a folder, but it is a file (line 4)');
   });
 
   it('is applied by the parser with the line of each offending block', () => {

@@ -3,13 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GenerationRecord } from '../../src/artifact/generation-record-schema.js';
 import { CambrianError } from '../../src/errors.js';
 import { lineagePaths } from '../../src/supervisor/lineage-paths.js';
 import { openLineage } from '../../src/supervisor/open-lineage.js';
 import { createRecordStore } from '../../src/supervisor/record-store.js';
 import { writeFileAtomic } from '../../src/supervisor/write-file-atomic.js';
-import { minimalSpec, tempDir, writeEchoArtifact } from './supervisor-helpers.js';
+import { minimalSpec, generationRecord as record, tempDir, writeEchoArtifact } from './supervisor-helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,33 +19,6 @@ async function scratch(): Promise<string> {
   const { dir, cleanup } = await tempDir('cambrian-lin-');
   cleanups.push(cleanup);
   return dir;
-}
-
-function record(
-  generation: number,
-  outcome: GenerationRecord['outcome'],
-  extra: Partial<GenerationRecord> = {},
-): GenerationRecord {
-  return {
-    generation,
-    parent: 0,
-    'spec-id': 'MINIMAL-SPEC-001',
-    'spec-version': '0.2.0',
-    'spec-hash': `sha256:${'a'.repeat(64)}`,
-    'artifact-path': `gen-${generation}`,
-    'artifact-hash': `sha256:${'b'.repeat(64)}`,
-    outcome,
-    'rig-result': null,
-    viability: null,
-    'producer-model': 'm',
-    'token-usage': { input: 0, output: 0, 'cache-read': 0, 'cache-write': 0 },
-    created: new Date().toISOString(),
-    completed: null,
-    campaign: null,
-    run: 'run-dead',
-    reason: null,
-    ...extra,
-  };
 }
 
 describe('start-up recovery', () => {

@@ -2,6 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { computeArtifactHash } from '../../src/artifact/compute-artifact-hash.js';
+import type { GenerationRecord } from '../../src/artifact/generation-record-schema.js';
 import { listArtifactFiles } from '../../src/artifact/list-artifact-files.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
 import type { Spec } from '../../src/spec/parse-spec.js';
@@ -13,6 +14,34 @@ export const ENGINE_ROOT = findEngineRoot();
 export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A valid generation record (MINIMAL-SPEC-001, run `run-dead`), with `extra` fields replaced. */
+export function generationRecord(
+  generation: number,
+  outcome: GenerationRecord['outcome'],
+  extra: Partial<GenerationRecord> = {},
+): GenerationRecord {
+  return {
+    generation,
+    parent: 0,
+    'spec-id': 'MINIMAL-SPEC-001',
+    'spec-version': '0.2.0',
+    'spec-hash': `sha256:${'a'.repeat(64)}`,
+    'artifact-path': `gen-${generation}`,
+    'artifact-hash': `sha256:${'b'.repeat(64)}`,
+    outcome,
+    'rig-result': null,
+    viability: null,
+    'producer-model': 'm',
+    'token-usage': { input: 0, output: 0, 'cache-read': 0, 'cache-write': 0 },
+    created: new Date().toISOString(),
+    completed: null,
+    campaign: null,
+    run: 'run-dead',
+    reason: null,
+    ...extra,
+  };
 }
 
 export function minimalSpec(): Promise<Spec> {
