@@ -90,27 +90,36 @@ async function campaignWith(workerCount) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cambrian-bench-queue-'));
   try {
     const started = performance.now();
-    const campaign = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        'campaign',
-        '--spec',
-        'MINIMAL-SPEC-001',
-        '--length',
-        LENGTH,
-        '--lanes',
-        LANES,
-        '--generations',
-        dir,
-        '--rig-queue',
-        url,
-        '--json',
-      ],
-      { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
+    // Not spawnSync: the workers' log lines must be read while the campaign runs.
+    const campaign = await new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'campaign',
+          '--spec',
+          'MINIMAL-SPEC-001',
+          '--length',
+          LENGTH,
+          '--lanes',
+          LANES,
+          '--generations',
+          dir,
+          '--rig-queue',
+          url,
+          '--json',
+        ],
+        { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+      });
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
     const wallMs = performance.now() - started;
     if (campaign.status !== 0) throw new Error(`campaign exited ${campaign.status}:\n${campaign.stderr.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const waits = [];
     const rigs = [];
     for (const worker of workers) {
