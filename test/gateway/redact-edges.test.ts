@@ -83,4 +83,18 @@ describe('redactStreamEvents at its edges', () => {
       stop(0),
     ]);
   });
+
+  it('keeps one redacting stream across a non-text delta of the same block (a key split around it is still caught)', async () => {
+    const citation: StreamEvent = {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'input_json_delta', partial_json: '' },
+    };
+    expect(await collect([text(0, `a ${KEY.slice(0, 9)}`), citation, text(0, `${KEY.slice(9)} b`), stop(0)])).toEqual([
+      text(0, 'a '),
+      citation,
+      text(0, `${REDACTED} b`),
+      stop(0),
+    ]);
+  });
 });
