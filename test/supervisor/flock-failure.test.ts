@@ -64,3 +64,27 @@ describe('flockDescriptor when flock fails', () => {
     expect(error).not.toMatchObject({ code: 'E_NO_FLOCK' });
   });
 });
+
+describe('flockDescriptor already stopped', () => {
+  it('refuses before starting flock, even while the lock is held elsewhere (a late abort event never comes)', async () => {
+    const { dir, cleanup } = await tempDir('cambrian-flock-stopped-');
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'lock');
+    const holder = await open(file, 'w+');
+    const waiter = await open(file, 'r+');
+    try {
+      expect(await flockDescriptor({ fd: holder.fd, wait: false })).toBe(true);
+      const stop = new AbortController();
+      stop.abort('SIGINT');
+      const hung = new Promise((resolve) => setTimeout(resolve, 3000, 'still waiting after 3 s'));
+      const outcome = await Promise.race([
+        flockDescriptor({ fd: waiter.fd, wait: true, signal: stop.signal }).catch((caught: unknown) => caught),
+        hung,
+      ]);
+      expect(outcome).toMatchObject({ code: 'E_STOPPED', message: 'stopped by SIGINT while waiting for the lock' });
+    } finally {
+      await waiter.close();
+      await holder.close();
+    }
+  });
+});
