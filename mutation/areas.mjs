@@ -19,6 +19,7 @@ export const AREAS = {
       'test/gateway/gateway-auth.test.ts',
       'test/gateway/gateway-budget.test.ts',
       'test/gateway/redact-secrets.test.ts',
+      'test/gateway/redact-edges.test.ts',
       'test/providers/redaction.test.ts',
     ],
   },
@@ -49,6 +50,7 @@ export const AREAS = {
       'test/supervisor/decide-generation.test.ts',
       'test/supervisor/acquire-lock.test.ts',
       'test/supervisor/lock-edges.test.ts',
+      'test/supervisor/flock-failure.test.ts',
     ],
     // acquire-lock.test.ts's racers run the built dist/ in other processes, so no src/ mutant reaches them.
     skip: 'six processes|SIGKILLed holder',
