@@ -8,15 +8,19 @@
  * tokenizer is not public). A fresh reply is gen-0's own codebase as file blocks: gen-0 as sealed with 0.4.0 (commit
  * 4096563, read with git) and gen-0 of this tree (0.5.0). The retry is the real exchange: gen-0's prompts (imported
  * from generations/gen-0/src/prompts.ts) ask the exemplar backend with `--faults failing-test` for generation 1, the
- * failing reply becomes the failed source, and the retry carries it and the rig's diagnostics for the injected test.
+ * failing reply becomes the failed source, and the retry carries what gen-0's sourceBlock carries of it (the named
+ * file and its imports in full, every other file listed) and the rig's diagnostics for the injected test.
  * Billed input: the same requests sent through the engine's anthropic backend to the local server that bills prompt
- * caching as Anthropic documents it (see bench/prompt-caching.ts), with a simulated clock.
+ * caching as Anthropic documents it (see bench/prompt-caching.ts), with a simulated clock; also for a build failure
+ * naming gen-0's src/loop.ts, whose imports reach the carry cap, each with and without a cache breakpoint on the
+ * carried block.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  carriedFiles,
   type FailureContext,
   freshTask,
   retryTask,
@@ -135,33 +139,72 @@ export async function runEditRetryBench() {
     named: [FAULT_TEST_PATH],
     source,
   };
-  // As gen-0 sends it (the source cached after the spec), and without the source's breakpoint for comparison.
-  const retryUserOf = (sourceCached: boolean) =>
+  const retryUserOf = (of: FailureContext, sourceCached: boolean) =>
     firstUser([
       specText,
-      { text: sourceBlock(failure), cached: sourceCached },
-      { text: retryTask({ generation: 2, parent: 0, failure, inherited: inheritedPaths(spec) }), cached: false },
+      { text: sourceBlock(of), cached: sourceCached },
+      { text: retryTask({ generation: 2, parent: 0, failure: of, inherited: inheritedPaths(spec) }), cached: false },
     ]);
-  const retryUser = retryUserOf(true);
   const retryReply = await collect(
-    exemplar.stream(request('claude-opus-4-6', [retryUser]), { generation: 2, purpose: 'retry', signal }),
+    exemplar.stream(request('claude-opus-4-6', [retryUserOf(failure, true)]), {
+      generation: 2,
+      purpose: 'retry',
+      signal,
+    }),
   );
   const output = (events: StreamEvent[]) => usageOfEvents(events).output;
+  // A build failure naming gen-0's src/loop.ts, whose relative imports reach past the carry cap.
+  const gen0 = gen0Files(null);
+  const buildFailure: FailureContext = {
+    generation: 1,
+    stage: 'build',
+    summary: 'tsc exited with code 2: 1 tsc error in 1 file',
+    diagnostics: {
+      stage: 'build',
+      summary: 'tsc exited with code 2: 1 tsc error in 1 file',
+      exit_code: 2,
+      failures: [
+        {
+          test: 'tsc TS2322',
+          error: "Type 'string' is not assignable to type 'number'.",
+          file: 'src/loop.ts',
+          line: 120,
+        },
+      ],
+      stdout_tail: '',
+      stderr_tail: '',
+    },
+    named: ['src/loop.ts'],
+    source: gen0,
+  };
+  const carriedBytes = (of: FailureContext) => {
+    const carried = carriedFiles(of);
+    return of.source.filter((f) => carried.has(f.path)).reduce((sum, f) => sum + Buffer.byteLength(f.content), 0);
+  };
+  const bill = (of: FailureContext, sourceCached: boolean) =>
+    billSequence({ freshUser, retryUser: retryUserOf(of, sourceCached), reply: retryReply.text, signal });
 
   return {
-    bytes: { spec: Buffer.byteLength(spec), source: source.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0) },
+    bytes: {
+      spec: Buffer.byteLength(spec),
+      source: source.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0),
+      carried: carriedBytes(failure),
+      block: Buffer.byteLength(sourceBlock(failure)),
+      buildCarried: carriedBytes(buildFailure),
+      buildBlock: Buffer.byteLength(sourceBlock(buildFailure)),
+      buildCarriedFiles: [...carriedFiles(buildFailure)],
+    },
     fresh040,
     fresh050,
     freshOutput: output(freshReply.events),
     retryOutput: output(retryReply.events),
     retryText: retryReply.text,
-    input: await billSequence({ freshUser, retryUser, reply: retryReply.text, signal }),
-    inputWithoutSourceBreakpoint: await billSequence({
-      freshUser,
-      retryUser: retryUserOf(false),
-      reply: retryReply.text,
-      signal,
-    }),
+    sequences: {
+      'failing-test, carried block without a breakpoint (as gen-0 sends it)': await bill(failure, false),
+      'failing-test, carried block with a breakpoint': await bill(failure, true),
+      'build failure in src/loop.ts, without a breakpoint (as gen-0 sends it)': await bill(buildFailure, false),
+      'build failure in src/loop.ts, with a breakpoint': await bill(buildFailure, true),
+    },
   };
 }
 
@@ -215,10 +258,11 @@ async function main(): Promise<void> {
     `failing-test: fresh ${result.freshOutput} output tokens, edit-mode retry ${result.retryOutput} ` +
       `(${JSON.stringify(result.retryText)}); retry / fresh = ${ratio(result.retryOutput, result.freshOutput)} (target <= 0.2)`,
   );
-  for (const [title, sequence] of [
-    ['billed input, the failed source cached after the spec (as gen-0 sends it)', result.input],
-    ['billed input, the same retry without the source breakpoint', result.inputWithoutSourceBreakpoint],
-  ] as const) {
+  console.log(
+    `carried: failing-test ${result.bytes.carried} B in a ${result.bytes.block} B block; build failure in src/loop.ts ` +
+      `${result.bytes.buildCarried} B (${result.bytes.buildCarriedFiles.join(', ')}) in a ${result.bytes.buildBlock} B block`,
+  );
+  for (const [title, sequence] of Object.entries(result.sequences)) {
     console.log(title);
     const fresh = billed(sequence.fresh);
     for (const [name, usage] of Object.entries(sequence)) {

@@ -157,6 +157,45 @@ describe('exemplar backend', () => {
     ]);
   });
 
+  it('an edit-mode retry that lists files by path and size: a listed file is kept when its size matches', async () => {
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'failing-test' });
+    const first = parse((await reply(backend, [fresh], 'fresh')).text);
+    const listedLine = (path: string, bytes: number) => `<listed path="${path}" bytes="${bytes}"/>\n`;
+    const retry = (listing: string): Anthropic.MessageParam => {
+      const diagnostics = JSON.stringify({
+        failures: [
+          {
+            test: FAULT_TEST_NAME,
+            error: "expected 'cambrian-fault-actual' to be 'cambrian-fault-expected'",
+            file: FAULT_TEST_PATH,
+          },
+        ],
+      });
+      const message = firstMessage({
+        task: `# Task: informed retry for generation 2\n\n\`\`\`json\n${diagnostics}\n\`\`\``,
+      });
+      const carried = `<file path="${FAULT_TEST_PATH}">\n${first.files.get(FAULT_TEST_PATH)}</file:end>\n`;
+      const text = `<failed-source generation="1">\n${carried}${listing}</failed-source>`;
+      (message.content as Anthropic.TextBlockParam[]).splice(1, 0, { type: 'text', text });
+      return message;
+    };
+    // Every other file of the failing reply listed with its size, one of them with a wrong size, one stray file.
+    const others = [...first.files].filter(([path]) => path !== FAULT_TEST_PATH);
+    const listing = others
+      .map(([path, content]) => listedLine(path, Buffer.byteLength(content) + (path === 'src/server.ts' ? 1 : 0)))
+      .join('');
+    const fixed = await reply(backend, [retry(`${listing}${listedLine('src/stray.ts', 11)}`)], 'retry');
+    expect([...parse(fixed.text).files.keys()]).toEqual(['src/server.ts']);
+    expect(fixed.text.split('\n').filter((line) => line.startsWith('<delete '))).toEqual([
+      `<delete path="${FAULT_TEST_PATH}"/>`,
+      '<delete path="src/stray.ts"/>',
+    ]);
+    // A listed path the rules refuse makes the block no source: the reply is the complete codebase, never an echo.
+    const hostile = await reply(backend, [retry(`${listing}${listedLine('../outside.ts', 3)}`)], 'retry');
+    expect(hostile.text).not.toContain('outside.ts');
+    expect(parse(hostile.text).files.size).toBe(first.files.size - 1);
+  });
+
   it('name:N injects N times; overloaded throws a 529 BackendError', async () => {
     const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'overloaded:2' });
     for (let i = 0; i < 2; i++) {

@@ -41,7 +41,7 @@ const TWO_BROKEN_FILES = {
 };
 
 describe('the build stage turns tsc errors into failures', () => {
-  it("names every failing file and line; the Prime's retry names them and carries the whole failed source", async () => {
+  it("names every failing file and line; the Prime's retry names them and carries them with their tsc errors", async () => {
     const fixture = await sealFixture({ name: 'good-service', files: TWO_BROKEN_FILES });
     try {
       const report = await runRig({ artifactDir: fixture.dir, spec: fixture.spec, sandbox });
@@ -62,11 +62,14 @@ describe('the build stage turns tsc errors into failures', () => {
       expect(failure.named).toEqual(['src/count.ts', 'src/wait.ts']);
       expect(task).toContain('The diagnostics name src/count.ts, src/wait.ts.');
       expect(task).toContain('"file": "src/wait.ts",\n      "line": 6');
-      // The edit-mode retry carries the complete failed source, in a block of its own after the spec.
+      // The edit-mode retry carries the failing files in full, in a block of its own after the spec; a file they do not
+      // import is only listed with its size.
       const source = sourceBlock(failure);
-      for (const file of ['src/wait.ts', 'src/count.ts', 'src/fine.ts'] as const) {
+      for (const file of ['src/wait.ts', 'src/count.ts'] as const) {
         expect(source).toContain(`<file path="${file}">\n${TWO_BROKEN_FILES[file]}`);
       }
+      expect(source).toContain(`<listed path="src/fine.ts" bytes="${TWO_BROKEN_FILES['src/fine.ts'].length}"/>`);
+      expect(source).not.toContain(TWO_BROKEN_FILES['src/fine.ts']);
       expect(task).not.toContain('<file path=');
     } finally {
       await fixture.cleanup();

@@ -110,9 +110,11 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
   const cached = { type: 'ephemeral' as const };
   const base = previous?.source ?? [];
   const editOf = previous !== null && base.length > 0 ? previous : null;
-  const content = [{ type: 'text' as const, text: specBlock(spec.copyPath, spec.text), cache_control: cached }];
-  // The failed source follows the spec, both cached, so repairs and continuations of a retry re-read them cheaply.
-  if (editOf !== null) content.push({ type: 'text', text: sourceBlock(editOf), cache_control: cached });
+  const content: { type: 'text'; text: string; cache_control?: typeof cached }[] = [
+    { type: 'text', text: specBlock(spec.copyPath, spec.text), cache_control: cached },
+  ];
+  // The carried source follows the spec uncached: a breakpoint on it costs every retry more than its rare re-reads save.
+  if (editOf !== null) content.push({ type: 'text', text: sourceBlock(editOf) });
   let edit: { files: ParsedFile[]; kept: string[] };
   try {
     const firstUser = { role: 'user' as const, content: [...content, { type: 'text' as const, text: task }] };

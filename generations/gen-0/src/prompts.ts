@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { ParseFailure } from './block-parser.js';
 
 /**
@@ -74,10 +75,67 @@ function withNewline(text: string): string {
   return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
-/** Block 2 of a retry's first user message, after the spec: the failed artifact, every file as a block. */
+/** Past the named files, a retry carries the files they import while the carried total stays within this. */
+export const CARRY_IMPORTS_BYTES = 24_000;
+/** When the diagnostics name no file of the failed source, it carries every file while the total stays within this. */
+export const CARRY_ALL_BYTES = 100_000;
+
+type SourceFile = FailureContext['source'][number];
+const RELATIVE_IMPORT = /\b(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"\n]+)['"]/g;
+
+/** The files of `source` that `file` imports by a relative specifier (`./x.js` names `x.ts`, as nodenext has it). */
+function localImports(file: SourceFile, source: Map<string, SourceFile>): SourceFile[] {
+  return [...file.content.matchAll(RELATIVE_IMPORT)].flatMap((match) => {
+    const target = posix.join(posix.dirname(file.path), match[1] ?? '');
+    const stem = target.replace(/\.[cm]?js$/, '');
+    const ext = target.slice(stem.length).replace('js', 'ts');
+    const found = [target, stem + ext, `${target}.ts`, `${target}/index.ts`].find((path) => source.has(path));
+    return source.get(found ?? '') ?? [];
+  });
+}
+
+/**
+ * The files of the failed source a retry carries in full: the named files, then the files they import (relative
+ * imports, breadth-first, transitively), each only while the carried total stays within CARRY_IMPORTS_BYTES; when no
+ * named file is in the failed source, every file in order while the total stays within CARRY_ALL_BYTES.
+ */
+export function carriedFiles(failure: FailureContext): Set<string> {
+  const source = new Map(failure.source.map((file) => [file.path, file]));
+  const named = failure.named.flatMap((path) => source.get(path) ?? []);
+  const carried = new Set(named.map((file) => file.path));
+  let total = named.reduce((sum, file) => sum + Buffer.byteLength(file.content), 0);
+  const follow = named.length > 0;
+  const queue = [...(follow ? named : failure.source)];
+  const cap = follow ? CARRY_IMPORTS_BYTES : CARRY_ALL_BYTES;
+  const seen = new Set(queue.map((file) => file.path));
+  // Breadth-first: the loop also visits the files pushed while it runs.
+  for (const file of queue) {
+    if (!carried.has(file.path)) {
+      if (total + Buffer.byteLength(file.content) > cap) continue;
+      carried.add(file.path);
+      total += Buffer.byteLength(file.content);
+    }
+    if (!follow) continue;
+    for (const next of localImports(file, source)) {
+      if (seen.has(next.path)) continue;
+      seen.add(next.path);
+      queue.push(next);
+    }
+  }
+  return carried;
+}
+
+/**
+ * Block 2 of a retry's first user message, after the spec: the carried files as blocks, then every other file of the
+ * failed source as a line `<listed path="…" bytes="…"/>` (its UTF-8 size), both in the failed source's order.
+ */
 export function sourceBlock(failure: FailureContext): string {
-  const files = failure.source.map((file) => `<file path="${file.path}">\n${withNewline(file.content)}</file:end>\n`);
-  return `<failed-source generation="${failure.generation}">\n${files.join('')}</failed-source>`;
+  const carried = carriedFiles(failure);
+  const shown = failure.source.filter((file) => carried.has(file.path));
+  const listed = failure.source.filter((file) => !carried.has(file.path));
+  const blocks = shown.map((file) => `<file path="${file.path}">\n${withNewline(file.content)}</file:end>\n`);
+  const lines = listed.map((file) => `<listed path="${file.path}" bytes="${Buffer.byteLength(file.content)}"/>\n`);
+  return `<failed-source generation="${failure.generation}">\n${blocks.join('')}${lines.join('')}</failed-source>`;
 }
 
 /** Task of an informed retry: what failed and the diagnostics as JSON; with a failed source, it asks for an edit. */
@@ -89,7 +147,7 @@ export function retryTask(options: { generation: number; parent: number; failure
 
 Generation ${failure.generation} failed at stage ${failure.stage}: ${failure.summary}
 
-${edit ? `Generation ${generation} (parent: generation ${parent}) is the failed source above with your changes applied` : `Generation ${failure.generation} left no source: write generation ${generation} (parent: generation ${parent}) in full`}. Study the diagnostics, find the cause, and fix it; keep everything that worked. The diagnostics name ${named}. The test rig checks the result from scratch.
+${edit ? `Generation ${generation} (parent: generation ${parent}) is the failed source above with your changes applied. It shows some files in full and lists the others by path and size; every file it shows or lists is kept as it is unless you write it or delete it` : `Generation ${failure.generation} left no source: write generation ${generation} (parent: generation ${parent}) in full`}. Study the diagnostics, find the cause, and fix it; keep everything that worked. The diagnostics name ${named}. The test rig checks the result from scratch.
 
 ## Diagnostics
 

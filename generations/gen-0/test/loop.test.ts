@@ -104,7 +104,7 @@ test('a viable offspring: number and history in the prompt, artifact on disk, sp
   expect(prime.state.status).toBe('idle');
 });
 
-test('non-viable: rollback, an informed retry that edits the failed source (cached after the spec); a promotion resets the count', async () => {
+test('non-viable: rollback, an informed retry that edits the failed source (named file shown, others listed); a promotion resets the count', async () => {
   const FIXED = FAILING_TEST.replace('toBe(3)', 'toBe(2)');
   const files = { 'package.json': '{"type":"module"}\n', 'src/old.ts': 'old\n', 'test/a.test.ts': FAILING_TEST };
   const edit = `<delete path="src/old.ts"/>\n${blocks({ 'test/a.test.ts': FIXED })}`;
@@ -127,11 +127,10 @@ test('non-viable: rollback, an informed retry that edits the failed source (cach
   expect(task).toContain('Generation 1 failed at stage test: 1 of 1 tests failed');
   expect(task).toContain(`\`\`\`json\n${JSON.stringify(DIAGNOSTICS, null, 2)}\n\`\`\``);
   expect(task).toContain('The diagnostics name test/a.test.ts.');
-  const source = Object.entries(files).map(([file, text]) => `<file path="${file}">\n${text}${END}\n`).join('');
+  const listed = '<listed path="package.json" bytes="18"/>\n<listed path="src/old.ts" bytes="4"/>\n';
   expect((retry.body.messages[0]?.content as unknown[])[1]).toEqual({
     type: 'text',
-    text: `<failed-source generation="1">\n${source}</failed-source>`,
-    cache_control: { type: 'ephemeral' },
+    text: `<failed-source generation="1">\n<file path="test/a.test.ts">\n${FAILING_TEST}${END}\n${listed}</failed-source>`,
   });
   expect(run.llm.requests[2]?.body.messages[2]?.content).toContain('Rule: delete-unknown');
   const dir = path.join(run.workspace, 'gen-2');

@@ -27,6 +27,8 @@ export interface ProbeScript {
   /** Where the retry reply is cut by a `max_tokens` stop: the text before, the continuation after. */
   retryCut: { streamed: string; kept: string; continuation: string };
   failedFile: string;
+  /** Under `retry: edit`: the first reply's files the retry carries in full (the failed file, the file it imports). */
+  carriedFiles: string[];
   failureSummary: string;
   failureMarker: string;
   nonViableReport(generation: number): ViabilityReport;
@@ -105,6 +107,7 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
       continuation: retryReply.text.slice(lastNewline + 1),
     },
     failedFile,
+    carriedFiles: [failedFile, 'src/answer.ts'],
     failureSummary,
     failureMarker,
     nonViableReport: (generation) => ({

@@ -1,3 +1,4 @@
+import type { ProbeScript } from './build-probe-script.js';
 import { checkLlmRequest, jsonBlocks, someLineHas } from './check-llm-request.js';
 import type { TaskKind } from './parse-llm-request.js';
 import { describeEvent, ESCALATION_MODEL, MODEL, type ProbeContext, type RequestEvent } from './probe-context.js';
@@ -113,7 +114,7 @@ export async function informedRetryStep(context: ProbeContext): Promise<string> 
   extra.push(...unnamedInheritedProblems(text, context.options.spec.inherited));
   if (context.options.spec.retry === 'edit') {
     const inherited = context.options.spec.inherited.map((file) => file.path);
-    extra.push(...failedSourceProblems(event, failed, script.firstReply.files, inherited));
+    extra.push(...failedSourceProblems(event, failed, script, inherited));
   } else {
     const failedSource = script.firstReply.files.get(script.failedFile) ?? '';
     if (!text.includes(`<file path="${script.failedFile}">`) || !text.includes(failedSource.trimEnd())) {
@@ -141,14 +142,15 @@ function unnamedInheritedProblems(task: string, inherited: { path: string }[]): 
 }
 
 /**
- * Under `retry: edit` the first user message is the spec, then the complete failed source (every file the failed
- * generation got from its reply, each a `<file>` block, marked for caching so re-reads are cheap; none of the genome's
- * inherited files), then the task.
+ * Under `retry: edit` the first user message is the spec, then the failed source as the genome's one rule carries it
+ * (the named file and the file it imports as `<file>` blocks, every other file the failed generation got from its
+ * reply as a `<listed path="…" bytes="…"/>` line with its UTF-8 size; none of the genome's inherited files), then the
+ * task.
  */
 function failedSourceProblems(
   event: LlmEvent,
   failed: number,
-  files: Map<string, string>,
+  script: Pick<ProbeScript, 'firstReply' | 'carriedFiles'>,
   inheritedPaths: string[],
 ): string[] {
   const blocks = event.request.firstBlocks;
@@ -159,8 +161,10 @@ function failedSourceProblems(
       `its first user message is not [spec, ${opening} block, task] (the genome's retry: edit): it has ${blocks.length} text blocks`,
     ];
   }
-  const problems = source.cached ? [] : ['its failed-source block has no cache_control {"type":"ephemeral"}'];
-  const missing = [...files].filter(
+  const problems: string[] = [];
+  const files = [...script.firstReply.files];
+  const carried = files.filter(([path]) => script.carriedFiles.includes(path));
+  const missing = carried.filter(
     ([path, content]) => !source.text.includes(`<file path="${path}">\n${content}</file:end>\n`),
   );
   if (missing.length > 0) {
@@ -168,8 +172,23 @@ function failedSourceProblems(
       `its failed source lacks ${missing.map(([path]) => path).join(', ')} as <file> blocks with their content`,
     );
   }
+  const listed = files.filter(([path]) => !script.carriedFiles.includes(path));
+  const unlisted = listed.filter(
+    ([path, content]) => !source.text.includes(`<listed path="${path}" bytes="${Buffer.byteLength(content)}"/>\n`),
+  );
+  if (unlisted.length > 0) {
+    problems.push(
+      `its failed source does not list ${unlisted.map(([path]) => path).join(', ')} as <listed path="…" bytes="…"/> lines with their sizes`,
+    );
+  }
+  const shown = listed.filter(([path]) => source.text.includes(`<file path="${path}">\n`));
+  if (shown.length > 0) {
+    problems.push(
+      `its failed source carries ${shown.map(([path]) => path).join(', ')} in full, which the diagnostics neither name nor reach by an import`,
+    );
+  }
   // The genome's inherited files are the Prime's, not the model's: the source it edits leaves them out.
-  const inherited = inheritedPaths.filter((path) => source.text.includes(`<file path="${path}">\n`));
+  const inherited = inheritedPaths.filter((path) => source.text.includes(`path="${path}"`));
   if (inherited.length > 0) problems.push(`its failed source holds the inherited files ${inherited.join(', ')}`);
   return problems;
 }

@@ -18,6 +18,8 @@ export interface PrimeFlaws {
   omitFailedSource?: boolean;
   alterEntry?: boolean;
   noCacheControl?: boolean;
+  /** An edit-mode retry whose failed-source block holds every file in full, none listed (genome 0.5.0 before the rule). */
+  wholeFailedSource?: boolean;
 }
 
 interface Ctx {
@@ -61,7 +63,12 @@ export async function runScriptedPrime(options: {
     const model =
       failed === null ? (env.CAMBRIAN_MODEL ?? '') : (ctx.flaws.retryModel ?? env.CAMBRIAN_ESCALATION_MODEL ?? '');
     const task = failed === null ? freshTask(n, records.generations) : await retryTask(ctx, n, failed);
-    const first = { role: 'user' as const, content: [specBlock(ctx), { type: 'text' as const, text: task }] };
+    const source =
+      failed !== null && ctx.flaws.wholeFailedSource ? [await wholeSourceBlock(ctx, failed.generation)] : [];
+    const first = {
+      role: 'user' as const,
+      content: [specBlock(ctx), ...source, { type: 'text' as const, text: task }],
+    };
     const files = await generate(ctx, { n, model, first, purpose: failed === null ? 'fresh' : 'retry' });
     if (files === null) return;
     await writeArtifact(ctx, n, files, model);
@@ -86,6 +93,17 @@ function specBlock(ctx: Ctx): Anthropic.TextBlockParam {
   return ctx.flaws.noCacheControl
     ? { type: 'text', text }
     : { type: 'text', text, cache_control: { type: 'ephemeral' } };
+}
+
+/** Every file the failed generation wrote (but its manifest and spec copy) as a block in a `<failed-source>` block. */
+async function wholeSourceBlock(ctx: Ctx, generation: number): Promise<Anthropic.TextBlockParam> {
+  const dir = path.join(ctx.env.CAMBRIAN_WORKSPACE ?? '', `gen-${generation}`);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { files: string[] };
+  const files = manifest.files.filter((file) => file !== `spec/${ctx.specId}.md`);
+  const blocks = await Promise.all(
+    files.map(async (file) => `<file path="${file}">\n${await readFile(path.join(dir, file), 'utf8')}</file:end>\n`),
+  );
+  return { type: 'text', text: `<failed-source generation="${generation}">\n${blocks.join('')}</failed-source>` };
 }
 
 function freshTask(n: number, records: Rec[]): string {

@@ -132,6 +132,19 @@ describe('startReproduceProbe', () => {
     );
   });
 
+  test('fails at informed-retry when the retry: edit source carries every file in full and lists none', async () => {
+    await writeFile(specPath, SPEC.replace('kind: prime\n', 'kind: prime\nretry: edit\n'));
+    const step = failedStep(await probeScriptedPrime({ wholeFailedSource: true }, 800));
+    expect(step.name).toBe('informed-retry');
+    expect(step.detail).toContain(
+      'its failed source does not list package.json, src/unused.ts as <listed path="…" bytes="…"/> lines with their sizes',
+    );
+    expect(step.detail).toContain(
+      'its failed source carries package.json, src/unused.ts in full, which the diagnostics neither name nor reach by an import',
+    );
+    expect(step.detail).not.toContain('lacks');
+  });
+
   test('fails at parse-repair when the Prime never repairs the malformed reply', async () => {
     const step = failedStep(await probeScriptedPrime({ stopOnParseError: true }, 800));
     expect(step).toEqual({
