@@ -1,5 +1,5 @@
-// CommonJS on purpose: Vite loads a .ts or .mjs config by writing a bundled copy into node_modules/.vite-temp,
-// and node_modules is read-only in the test rig. A .cjs config is compiled in memory instead.
+// CommonJS on purpose: Vite loads a .ts or .mjs config by first writing a bundled copy into
+// node_modules/.vite-temp, which fails on a read-only node_modules. A .cjs config is loaded in memory.
 const os = require('node:os');
 const path = require('node:path');
 
@@ -7,6 +7,7 @@ module.exports = {
   // Vite's cache defaults to node_modules/.vite, which is read-only in the rig.
   cacheDir: path.join(os.tmpdir(), 'cambrian-prime-vite'),
   test: {
+    // Only the TypeScript sources: dist/ also holds compiled copies of the tests, which would run twice.
     include: ['test/**/*.test.ts'],
     testTimeout: 10000,
   },

@@ -1,5 +1,6 @@
 import { SpecError } from '../errors.js';
 import { readFrontMatter } from './read-front-matter.js';
+import { inheritedFileOf } from './read-inherited-files.js';
 import { type FencedBlock, scanSpecBody } from './scan-spec-body.js';
 
 /** One file a genome shows: where it goes in a project, its text, the spec line of its fence. */
@@ -24,7 +25,7 @@ const CONFIG_HEADING = /^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(?:json|cjs|mjs|j
 /**
  * The files a genome shows, as a project: every ```ts block whose first line is `// file: <path>` (that line left
  * out), and the first ```json or ```js block under a heading named for a configuration file (package.json,
- * tsconfig.json, vitest.config.cjs). Counter-examples (`// fails tsc with TS…: <path>`) are returned apart, so a test
+ * tsconfig.json, vitest.config.cjs; its `// file: <name> (inherited)` label left out when it has one). Counter-examples (`// fails tsc with TS…: <path>`) are returned apart, so a test
  * can check that the pitfalls the genome names are what the compiler says. A path shown twice is an error.
  */
 export function extractGenomeExamples({ text, file }: { text: string; file: string }): {
@@ -81,7 +82,10 @@ export function extractGenomeExamples({ text, file }: { text: string; file: stri
         candidate.openLine > heading.line && candidate.openLine < end && ['json', 'js'].includes(candidate.info),
     );
     if (block === undefined) continue;
-    const example = { path: name, content: `${block.content}\n`, line: block.openLine };
+    // An inherited configuration file carries the label line, which is not part of the file.
+    const inherited = inheritedFileOf(block.content);
+    const content = inherited?.path === name ? inherited.content : `${block.content}\n`;
+    const example = { path: name, content, line: block.openLine };
     add(example);
     files.push(example);
   }

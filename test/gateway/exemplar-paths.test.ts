@@ -129,7 +129,7 @@ describe('the exemplar reads only the sealed artifact it came from', () => {
     const own = await ask({ sealedPrimeDir: sealedVariant('honest', null), specText: GEN0_SPEC });
     expect(own.status).toBe(200);
     expect(replyText(own.body)).toContain('<file path="src/prime.ts">');
-    expect(replyText(own.body)).toContain('<file path="tsconfig.json">');
+    expect(replyText(own.body)).toContain('<file path="src/loop.ts">');
     const registered = await ask({
       sealedPrimeDir: GEN0_DIR,
       specText: readFileSync(path.join(ENGINE_ROOT, 'spec', 'MINIMAL-SPEC-001.md'), 'utf8'),

@@ -60,10 +60,11 @@ describe('exemplar backend', () => {
     expect(errors).toEqual([]);
     // The files gen-0's genome gives verbatim are the Prime's to write; a real model is told not to write them.
     const inherited = readInheritedFiles({ text: spec, file: manifest['spec-path'] }).map((file) => file.path);
-    expect(inherited).toEqual(['src/edit.ts', 'src/prompts.ts', 'src/block-parser.ts', 'test/block-parser.test.ts']);
+    expect(inherited).toEqual(expect.arrayContaining(['package.json', 'src/edit.ts', 'src/llm.ts', 'test/helpers.ts']));
     const own = manifest.files.filter((f) => f !== manifest['spec-path'] && !inherited.includes(f));
     expect([...files.keys()].sort()).toEqual(own.sort());
-    expect(files.get('package.json')).toBe(readFileSync(`${GEN0_DIR}/package.json`, 'utf8'));
+    expect(files.get('src/loop.ts')).toBe(readFileSync(`${GEN0_DIR}/src/loop.ts`, 'utf8'));
+    expect(files.has('package.json')).toBe(false);
   });
 
   it('unclosed-block drops the last closing line once; the repair gets the full reply', async () => {
@@ -81,7 +82,7 @@ describe('exemplar backend', () => {
     );
     const parsed = parse(repair.text);
     expect(parsed.errors).toEqual([]);
-    expect(parsed.files.has('src/server.ts')).toBe(true);
+    expect(parsed.files.has('src/main.ts')).toBe(true);
     expect(parse((await reply(backend, [fresh], 'fresh')).text).errors).toEqual([]);
   });
 
@@ -126,13 +127,13 @@ describe('exemplar backend', () => {
     const fixed = parse((await reply(backend, [retryTask(diagnostics, source)], 'retry')).text);
     expect(fixed.errors).toEqual([]);
     expect(fixed.files.has(FAULT_TEST_PATH)).toBe(false);
-    expect(fixed.files.has('src/server.ts')).toBe(true);
+    expect(fixed.files.has('src/main.ts')).toBe(true);
   });
 
   it('an edit-mode retry (a <failed-source> block after the spec) gets an edit: the one fix, every other file kept', async () => {
     const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'failing-test' });
     const first = parse((await reply(backend, [fresh], 'fresh')).text);
-    const changed = { path: 'src/server.ts', content: 'export {};\n' };
+    const changed = { path: 'src/main.ts', content: 'export {};\n' };
     const source = [...first.files].map(([path, content]) => (path === changed.path ? changed : { path, content }));
     source.push({ path: 'src/stray.ts', content: 'export {};\n' });
     const retry = (diagnostics: string): Anthropic.MessageParam => {

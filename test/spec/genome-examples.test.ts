@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, type Sandbox } from '../../src/rig/sandbox/sandbox-type
 import { extractGenomeExamples, type GenomeExample } from '../../src/spec/extract-genome-examples.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
 import type { Spec } from '../../src/spec/parse-spec.js';
+import { readInheritedFiles } from '../../src/spec/read-inherited-files.js';
 
 // The genome's examples are "compiled and run with exactly these versions": this test is that claim, checked the way
 // the rig checks an offspring (the store bound read-only, no network, the rig's bare environment).
@@ -75,11 +76,18 @@ describe('the genome CAMBRIAN-SPEC-005, its examples compiled and run like an of
         'vitest.config.cjs',
         'src/block-parser.ts',
         'src/prompts.ts',
-        'src/call-llm.ts',
-        'test/fake-llm.ts',
-        'test/fake-supervisor.ts',
+        'src/config.ts',
+        'src/llm.ts',
+        'src/supervisor.ts',
+        'test/helpers.ts',
       ]),
     );
+    // Every file the genome shows is gen-0's own, inherited by every offspring: the patterns are what runs.
+    expect(
+      readInheritedFiles({ text: spec.text, file: spec.path })
+        .map((file) => file.path)
+        .sort(),
+    ).toEqual(paths.sort());
     // The label is the genome's, not the file's.
     for (const file of examples.files) expect(file.content.startsWith('// file:')).toBe(false);
   });
@@ -127,6 +135,13 @@ describe('extractGenomeExamples', () => {
       ],
       faulty: [],
     });
+  });
+
+  it('leaves the inherited label out of a configuration file, as the Prime does', () => {
+    const text = genome('## Environment\n\n### package.json\n\n```json\n// file: package.json (inherited)\n{}\n```\n');
+    expect(extractGenomeExamples({ text, file: 'x.md' }).files).toEqual([
+      { path: 'package.json', content: '{}\n', line: 14 },
+    ]);
   });
 
   it('refuses a path shown twice, naming both lines', () => {

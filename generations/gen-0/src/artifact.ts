@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { computeArtifactHash } from './artifact-hash.js';
 import { checkPath, type ParsedFile } from './block-parser.js';
 import { PrimeError } from './errors.js';
 import type { TokenUsage } from './llm.js';
@@ -25,20 +25,6 @@ export interface Manifest {
   /** An edit-mode retry: the failed generation it edits and the files it kept from it unchanged. */
   'edited-from'?: number;
   'kept-files'?: string[];
-}
-
-/**
- * sha256 over the files sorted by code unit order, `manifest.json` excluded: each file adds its UTF-8 path bytes,
- * one NUL byte, then its bytes.
- */
-export async function computeArtifactHash(artifactDir: string, files: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of [...files].filter((name) => name !== 'manifest.json').sort()) {
-    hash.update(Buffer.from(file, 'utf8'));
-    hash.update(Buffer.from([0]));
-    hash.update(await readFile(resolveInside(artifactDir, file)));
-  }
-  return `sha256:${hash.digest('hex')}`;
 }
 
 /** Resolves `relative` inside `root`, refusing any path that would end up anywhere else. */

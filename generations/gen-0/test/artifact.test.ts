@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { computeArtifactHash, writeArtifact } from '../src/artifact.js';
+import { writeArtifact } from '../src/artifact.js';
+import { computeArtifactHash } from '../src/artifact-hash.js';
 import { hashBytes, readFencedBlock, readInheritedFiles, readSpec } from '../src/spec.js';
 import { END, makeTempDir, recomputeArtifactHash, specText } from './helpers.js';
 

@@ -56,7 +56,9 @@ export type LlmAnswer =
   /** Half of `text`, then a dropped connection or an end without message_stop. */
   | { type: 'cut'; text: string; how: 'drop' | 'end' }
   /** Streams `text`, then an `error` event. */
-  | { type: 'error-event'; text: string };
+  | { type: 'error-event'; text: string }
+  /** Streams `text`, then sends nothing more and keeps the connection open: the silence timer must cut it. */
+  | { type: 'silent'; text: string };
 
 export interface LlmRequest {
   headers: IncomingHttpHeaders;
@@ -90,6 +92,7 @@ export async function startFakeLlm(answer: (request: LlmRequest, index: number) 
       return reply.how === 'drop' ? response.destroy() : response.end();
     }
     text(reply.text);
+    if (reply.type === 'silent') return;
     if (reply.type === 'error-event') {
       event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
       return response.end();
@@ -131,17 +134,24 @@ export async function startFakeSupervisor(options: {
   records?: SupervisorRecord[];
   /** Numbers that answer 409 on spawn, as if someone else had just used them. */
   taken?: number[];
-  /** Verdicts stay pending until `releaseVerdicts()`. */
+  /** Verdicts stay pending (the record `in_progress`) until `releaseVerdicts()`. */
   holdVerdicts?: boolean;
+  /** The first this-many requests, whatever they are, answer 503, as a restarting Supervisor does. */
+  failFirst?: number;
 }) {
   const records: SupervisorRecord[] = [...(options.records ?? [])];
   const calls: { method: string; path: string; body: unknown }[] = [];
   const taken = new Set(options.taken ?? []);
   let held = options.holdVerdicts ?? false;
+  let failuresLeft = options.failFirst ?? 0;
   const server = createServer(async (request, response) => {
     const body = (await readJson(request)) as Record<string, unknown> | null;
     const route = `${request.method} ${request.url}`;
     calls.push({ method: request.method ?? '', path: request.url ?? '', body });
+    if (failuresLeft > 0) {
+      failuresLeft -= 1;
+      return sendJson(response, 503, { ok: false, error: 'the Supervisor is restarting' });
+    }
     const record = records.find((item) => item.generation === body?.generation);
     if (route === 'GET /versions') {
       for (const item of records) {

@@ -23,10 +23,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function run(answers: LlmAnswer[], env: Record<string, string> = {}) {
+async function run(answers: LlmAnswer[], env: Record<string, string> = {}, streamIdleTimeoutMs = 300_000) {
   fake = await startFakeLlm((_request, index) => answers[index] ?? { type: 'status', status: 400 });
   const env_ = { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: 'gateway-token', CAMBRIAN_MAX_TOKENS: '1000', ...env };
-  const config = { ...readConfig(env_), backoffBaseMs: 1, backoffCapMs: 4 };
+  // The waits are configuration fields, not environment variables: a test shortens them here.
+  const config = { ...readConfig(env_), backoffBaseMs: 1, backoffCapMs: 4, streamIdleTimeoutMs };
   const events: string[] = [];
   const signal = new AbortController().signal;
   const log = (event: string): void => void events.push(event);
@@ -69,6 +70,15 @@ describe('generateFiles', () => {
     expect(await result).toEqual(FILES);
     expect(requests).toHaveLength(2);
     expect(requests[1]?.body).toEqual(requests[0]?.body);
+  });
+
+  test('cuts a stream that goes silent, keeps no text of it and sends the request again', async () => {
+    const started = Date.now();
+    const { result, requests, events } = await run([{ type: 'silent', text: REPLY.slice(0, 40) }, { type: 'reply', text: REPLY }], {}, 200);
+    expect(await result).toEqual(FILES);
+    expect(requests).toHaveLength(2);
+    expect(events).toContain('llm.transient');
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('gives up after CAMBRIAN_MAX_TRANSIENT_RETRIES waits: a failed attempt at stage llm', async () => {

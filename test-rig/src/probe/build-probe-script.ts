@@ -43,9 +43,11 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
   const historySummary = `2 of 5 tests failed: parser drops the last line (probe-history-${tag})`;
   const testName = `answer is 42 (probe-${tag})`;
   const failedFile = 'test/answer.test.ts';
+  // A file no genome inherits (its name is random): a genome may inherit package.json, and no reply holds an inherited file.
+  const notes = `probe-offspring-${tag}.json`;
   const files = (answer: number): Map<string, string> =>
     new Map([
-      ['package.json', `{\n  "name": "probe-offspring-${tag}",\n  "version": "0.0.1",\n  "type": "module"\n}\n`],
+      [notes, `{\n  "name": "probe-offspring-${tag}",\n  "version": "0.0.1"\n}\n`],
       [
         'src/answer.ts',
         [
@@ -74,7 +76,7 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
   const unused = 'src/unused.ts';
   firstFiles.set(unused, `export const unused = 'probe-${tag}';\n`);
   const fixed = files(42);
-  fixed.delete('package.json');
+  fixed.delete(notes);
   fixed.delete(failedFile);
   // An LLM file at the spec copy's path must be overwritten by the real spec.
   const specFile = `# not the spec (probe-${tag})\n`;
@@ -100,7 +102,7 @@ export function buildProbeScript(options: { spec: ProbeSpec; primeGeneration: nu
     firstReply,
     retryReply,
     retryFiles,
-    keptFiles: edit ? ['package.json', failedFile] : null,
+    keptFiles: edit ? [notes, failedFile] : null,
     retryCut: {
       streamed,
       kept: streamed.slice(0, lastNewline),
