@@ -9,6 +9,13 @@ const outcomeSchema = z.object({
   tokens: z.number().nonnegative(),
 });
 
+/** Which evaluation a campaign is: the step, the version, and the cascade's stage (step 0 evaluates the head). */
+const evaluation = {
+  step: z.number().int().nonnegative(),
+  version: z.string(),
+  stage: z.enum(['head', 'screening', 'full']),
+};
+
 /** One line of an evolve run's append-only log (`.cambrian/evolve/<id>/log.jsonl`): the run is rebuilt from these. */
 export const evolveEntrySchema = z.discriminatedUnion('type', [
   z.object({
@@ -58,13 +65,18 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('campaign'),
-    step: z.number().int().nonnegative(),
-    version: z.string(),
-    stage: z.enum(['head', 'screening', 'full']),
+    ...evaluation,
     seed: z.string(),
     /** The rig campaign's id (rig mode). */
     campaign: z.string().optional(),
     outcome: outcomeSchema,
+    at: z.string(),
+  }),
+  /** A rig campaign about to start, by the id it will have: a resume continues that campaign instead of starting one. */
+  z.object({
+    type: z.literal('launch'),
+    ...evaluation,
+    campaign: z.string(),
     at: z.string(),
   }),
   z.object({
