@@ -1,5 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { CAMPAIGN_ID } from '../campaign/campaign-store.js';
 
 const outcomeSchema = z.object({
   attempts: z.number().int().nonnegative(),
@@ -76,7 +77,8 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('launch'),
     ...evaluation,
-    campaign: z.string(),
+    /** A plain campaign id: it names the campaign file a resume reads and writes. */
+    campaign: z.string().regex(CAMPAIGN_ID),
     at: z.string(),
   }),
   z.object({
