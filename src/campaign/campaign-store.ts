@@ -32,7 +32,7 @@ export const campaignFileSchema = z.object({
 });
 export type CampaignFile = z.infer<typeof campaignFileSchema>;
 
-const CAMPAIGN_ID = /^camp-[A-Za-z0-9-]+$/;
+export const CAMPAIGN_ID = /^camp-[A-Za-z0-9-]+$/;
 
 export function newCampaignId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');

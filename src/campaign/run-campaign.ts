@@ -31,6 +31,8 @@ export interface CampaignOptions {
   prime?: string;
   /** Continue this campaign instead of starting one. */
   resume?: string;
+  /** The id of a new campaign (default a fresh one): `cambrian evolve` logs it first, so its resume continues it. */
+  id?: string;
   generationsDir?: string;
   /** Exemplar fault plan, applied to each Prime run of the campaign. */
   faults?: string;
@@ -117,7 +119,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const isPath = options.spec.endsWith('.md') || options.spec.includes('/');
     state = {
       'cambrian-campaign': 1,
-      id: newCampaignId(),
+      id: options.id ?? newCampaignId(),
       spec: {
         id: spec.id,
         version: spec.version,

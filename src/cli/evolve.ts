@@ -108,6 +108,8 @@ export function describeEntry(entry: EvolveEntry): string {
       return `step ${entry.step}: ${entry.version} passed the guard and the screen (${entry.screen})`;
     case 'campaign':
       return `step ${entry.step}: ${entry.stage} campaign${entry.campaign === undefined ? '' : ` ${entry.campaign}`} of ${entry.version}: ${entry.outcome.viable}/${entry.outcome.attempts} viable`;
+    case 'launch':
+      return `step ${entry.step}: ${entry.stage} campaign ${entry.campaign} of ${entry.version} starts`;
     case 'decision':
       return `step ${entry.step}: ${entry.version} ${entry.decision} (P(better than ${entry.against.version} at ${entry.against.viable}/${entry.against.attempts}) = ${entry.pBetter.toFixed(2)}); head ${entry.head}`;
     case 'monitor':

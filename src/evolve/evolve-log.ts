@@ -1,5 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { CAMPAIGN_ID } from '../campaign/campaign-store.js';
 
 const outcomeSchema = z.object({
   attempts: z.number().int().nonnegative(),
@@ -8,6 +9,13 @@ const outcomeSchema = z.object({
   failuresByStage: z.record(z.string(), z.number()),
   tokens: z.number().nonnegative(),
 });
+
+/** Which evaluation a campaign is: the step, the version, and the cascade's stage (step 0 evaluates the head). */
+const evaluation = {
+  step: z.number().int().nonnegative(),
+  version: z.string(),
+  stage: z.enum(['head', 'screening', 'full']),
+};
 
 /** One line of an evolve run's append-only log (`.cambrian/evolve/<id>/log.jsonl`): the run is rebuilt from these. */
 export const evolveEntrySchema = z.discriminatedUnion('type', [
@@ -58,13 +66,19 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('campaign'),
-    step: z.number().int().nonnegative(),
-    version: z.string(),
-    stage: z.enum(['head', 'screening', 'full']),
+    ...evaluation,
     seed: z.string(),
     /** The rig campaign's id (rig mode). */
     campaign: z.string().optional(),
     outcome: outcomeSchema,
+    at: z.string(),
+  }),
+  /** A rig campaign about to start, by the id it will have: a resume continues that campaign instead of starting one. */
+  z.object({
+    type: z.literal('launch'),
+    ...evaluation,
+    /** A plain campaign id: it names the campaign file a resume reads and writes. */
+    campaign: z.string().regex(CAMPAIGN_ID),
     at: z.string(),
   }),
   z.object({

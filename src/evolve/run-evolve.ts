@@ -18,7 +18,7 @@ import { monitorStep } from './meta-monitor.js';
 import { pickDonor } from './pick-donor.js';
 import { nextVersion, replayLog, screeningLength } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
-import { runRigCampaign } from './run-rig-campaign.js';
+import { planRigCampaign, runRigCampaign } from './run-rig-campaign.js';
 import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
 import { simulateCampaign } from './simulate-campaign.js';
 
@@ -65,7 +65,8 @@ export function evolvedSpecsDir(generationsDir: string): string {
  * `cambrian evolve`: each step takes the head, mutates it (the exemplar plays the landscape's catalogue), guards and
  * screens the mutant, evaluates it in a cascade (screening campaign, then the full one while it could still win) and
  * selects with posteriors. Everything is appended to the log before the next thing starts, and a resume replays the
- * log: a logged campaign is never run again, an unlogged one is run (its outcome is seeded by its place in the run).
+ * log: a logged campaign is never run again, an unlogged one is run (its outcome is seeded by its place in the run),
+ * and a rig campaign that was launched but not logged is resumed (run-rig-campaign.ts).
  */
 export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
   const generationsDir = resolveGenerationsDir(options.generationsDir);
@@ -140,7 +141,10 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       await append({ type: 'campaign', step, version, stage, seed, outcome, at: new Date().toISOString() });
       return;
     }
+    const planned = planRigCampaign({ entries, step, version, stage });
+    if (planned.launch !== null) await append(planned.launch);
     const { campaign: campaignId, ...outcome } = await runRigCampaign({
+      campaign: planned.id,
       spec: `${spec.id}@${version}`,
       length,
       lanes: start.lanes,

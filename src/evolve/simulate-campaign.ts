@@ -1,4 +1,4 @@
-import { type Landscape, trueOutcome } from './landscape.js';
+import { type Landscape, pickFailStage, trueOutcome } from './landscape.js';
 import { createRandom, seedOf } from './seeded-random.js';
 
 /** What evolve keeps of a campaign: counts for selection, failures by stage for the mutator and the meta-monitor. */
@@ -13,7 +13,9 @@ export interface CampaignOutcome {
 /**
  * A campaign drawn from the landscape instead of run in the rig: `length` attempts, each viable with the version's
  * true rate, in Prime runs of up to `maxRetries + 1` attempts (a run ends at its first viable attempt, like a Prime's
- * promote). Seeded by the run seed and the campaign's place in the run, so a resumed run draws the same outcomes.
+ * promote); a failed attempt falls at a stage drawn from the version's failure stages. Seeded by the run seed and the
+ * campaign's place in the run, so a resumed run draws the same outcomes; the stages come from a second stream, so the
+ * viability draws are the same whatever the stages.
  */
 export function simulateCampaign(options: {
   landscape: Landscape;
@@ -24,6 +26,7 @@ export function simulateCampaign(options: {
 }): CampaignOutcome {
   const truth = trueOutcome(options.landscape, options.specText);
   const random = createRandom(seedOf(options.seed));
+  const stageRandom = createRandom(seedOf(options.seed, 'stage'));
   const outcome: CampaignOutcome = {
     attempts: 0,
     viable: 0,
@@ -44,7 +47,8 @@ export function simulateCampaign(options: {
       inRun = 0;
       continue;
     }
-    outcome.failuresByStage[truth.failStage] = (outcome.failuresByStage[truth.failStage] ?? 0) + 1;
+    const stage = truth.failStages.length === 1 ? truth.failStage : pickFailStage(truth.failStages, stageRandom());
+    outcome.failuresByStage[stage] = (outcome.failuresByStage[stage] ?? 0) + 1;
     inRun = inRun + 1 > options.maxRetries ? 0 : inRun + 1;
   }
   return outcome;

@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCampaign } from '../../src/campaign/campaign-store.js';
-import type { EvolveEntry } from '../../src/evolve/evolve-log.js';
+import { listCampaignIds, readCampaign } from '../../src/campaign/campaign-store.js';
+import { type EvolveEntry, readLog } from '../../src/evolve/evolve-log.js';
+import { FAIL_STAGES } from '../../src/evolve/landscape.js';
 import { lineagePaths } from '../../src/supervisor/lineage-paths.js';
+import { createRecordStore } from '../../src/supervisor/record-store.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
@@ -61,4 +64,73 @@ describe('cambrian evolve in rig mode', () => {
     expect(run.entries.find((e) => e.type === 'decision')).toMatchObject({ version: '0.2.1', decision: 'promote' });
     expect(run.head).toBe('0.2.1');
   }, 600_000);
+
+  it('SIGKILL during a rig campaign, then --resume: that campaign is continued, each attempt recorded exactly once', async () => {
+    const generations = path.join(dir, 'killed');
+    const paths = lineagePaths(generations);
+    const records = createRecordStore(paths);
+    const landscape = path.join(ROOT, 'examples/evolve/stages-landscape.json');
+    const args = ['--campaigns', '3', '--length', '4', '--lanes', '1', '--generations', generations, '--json'];
+    const child = execa('node', [BIN, 'evolve', '--spec', 'MINIMAL-SPEC-001', '--landscape', landscape, ...args], {
+      cwd: ROOT,
+      env: ENV,
+      reject: false,
+    });
+    // Killed once the head campaign has judged its first attempt, before it is done.
+    let judged: number[] = [];
+    for (let i = 0; i < 1200 && judged.length === 0; i += 1) {
+      await sleep(250);
+      judged = (await records.list().catch(() => []))
+        .filter((record) => record['rig-result'] !== null)
+        .map((r) => r.generation);
+    }
+    child.kill('SIGKILL');
+    const killed = await child;
+    expect(killed.signal, killed.stderr.slice(-2000)).toBe('SIGKILL');
+    const [run] = readdirSync(path.join(paths.state, 'evolve'));
+    const logFile = path.join(paths.state, 'evolve', run ?? '', 'log.jsonl');
+    const before = await readLog(logFile);
+    const launched = before.find((e) => e.type === 'launch');
+    expect(launched).toMatchObject({ step: 0, stage: 'head' });
+    expect(before.some((e) => e.type === 'campaign')).toBe(false);
+    const partial = launched?.type === 'launch' ? launched.campaign : '';
+    expect(await listCampaignIds(paths)).toEqual([partial]);
+
+    const resumed = await execa(
+      'node',
+      [BIN, 'evolve', '--resume', run ?? '', '--generations', generations, '--json'],
+      {
+        cwd: ROOT,
+        env: ENV,
+        reject: false,
+      },
+    );
+    expect(resumed.exitCode, resumed.stderr.slice(-3000)).toBe(0);
+    const entries = await readLog(logFile);
+    const campaigns = entries.flatMap((e) => (e.type === 'campaign' ? [e] : []));
+    const launches = entries.flatMap((e) => (e.type === 'launch' ? [e] : []));
+    // One campaign per evaluation: the killed one continued under its id, not started again.
+    expect(campaigns.map((e) => [e.step, e.stage, e.outcome.attempts])).toEqual([
+      [0, 'head', 4],
+      [1, 'screening', 2],
+      [1, 'full', 2],
+    ]);
+    expect(campaigns[0]?.campaign).toBe(partial);
+    expect(launches.map((e) => e.campaign)).toEqual(campaigns.map((e) => e.campaign));
+    expect((await listCampaignIds(paths)).sort()).toEqual(campaigns.map((e) => e.campaign).sort());
+    // Each attempt once: every judged record belongs to one logged campaign, as many as the campaigns' attempts, and
+    // the attempts judged before the kill are the head campaign's.
+    const all = (await records.list()).filter((record) => record['rig-result'] !== null);
+    for (const generation of judged) expect(all.find((r) => r.generation === generation)?.campaign).toBe(partial);
+    for (const entry of campaigns) {
+      const stored = await readCampaign(paths, entry.campaign ?? '');
+      expect(stored.summary?.attempts).toBe(entry.outcome.attempts);
+      expect(all.filter((record) => record.campaign === entry.campaign)).toHaveLength(entry.outcome.attempts);
+    }
+    expect(all).toHaveLength(8);
+    // The landscape's stages reach the log: the head's failures fall at the rig stages it names.
+    const head = campaigns[0]?.outcome.failuresByStage ?? {};
+    expect(Object.keys(head).every((stage) => (FAIL_STAGES as readonly string[]).includes(stage))).toBe(true);
+    expect(Object.keys(head).some((stage) => stage !== 'test')).toBe(true);
+  }, 900_000);
 });

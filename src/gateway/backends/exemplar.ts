@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { listArtifactFiles } from '../../artifact/list-artifact-files.js';
 import { type Manifest, manifestSchema } from '../../artifact/manifest-schema.js';
 import { CambrianError } from '../../errors.js';
-import { type Landscape, loadLandscape, trueOutcome } from '../../evolve/landscape.js';
+import { type FailStage, type Landscape, loadLandscape, pickFailStage, trueOutcome } from '../../evolve/landscape.js';
 import { createRandom, seedOf } from '../../evolve/seeded-random.js';
 import { quotePath } from '../../parse/check-block-path.js';
 import { readUntrustedFile } from '../../rig/read-untrusted-file.js';
@@ -14,15 +14,8 @@ import { findEngineRoot } from '../../version.js';
 import { type Backend, type BackendContext, BackendError, type MessagesRequest, type StreamEvent } from '../backend.js';
 import { CutStreamError } from '../cut-stream-error.js';
 import { readFailedSource, renderEdit } from './exemplar-edit.js';
-import {
-  FAULT_ACTUAL,
-  FAULT_EXPECTED,
-  FAULT_TEST_NAME,
-  FAULT_TEST_PATH,
-  FAULT_TEST_SOURCE,
-  type FaultPlan,
-  parseFaults,
-} from './exemplar-faults.js';
+import { FAULT_ACTUAL, FAULT_EXPECTED, FAULT_TEST_NAME, type FaultPlan, parseFaults } from './exemplar-faults.js';
+import { applyStageFault } from './exemplar-stage-faults.js';
 import { assistantPrefix, readPurpose, readSpecId, userTextOutsideBlocks } from './read-prompt.js';
 import { MAX_SEALED_FILE_BYTES, readSealedFiles, SealedFileRefusedError } from './read-sealed-files.js';
 import { type ReplyFile, renderFileBlocks } from './render-file-blocks.js';
@@ -42,16 +35,18 @@ export interface ExemplarOptions {
   /** `--faults` text or a parsed plan. */
   faults?: string | FaultPlan;
   /**
-   * A landscape file (src/evolve/landscape.ts): a fresh or retried generation of its spec fails at the test stage with
-   * the probability the landscape gives that spec version, drawn from the generation number and the spec text, so
-   * `cambrian evolve` runs real rig campaigns offline on a known landscape.
+   * A landscape file (src/evolve/landscape.ts): a fresh or retried generation of its spec fails with the probability
+   * the landscape gives that spec version, at a stage drawn from the version's failure stages (a real fault in the
+   * reply: exemplar-stage-faults.ts), both drawn from the generation number and the spec text, so `cambrian evolve`
+   * runs real rig campaigns offline on a known landscape.
    */
   landscape?: string;
   /** Called when a fault is injected, for progress output and tests. */
   onFault?: (fault: { kind: string; purpose: string; generation: number | null }) => void;
 }
 
-type Variant = 'clean' | 'failing';
+/** The reply as it is, or with the fault that makes the artifact fail at one stage. */
+type Variant = 'clean' | FailStage;
 
 /** A spec id that can name a folder of registered exemplars and nothing else: no separators, not `.` or `..`. */
 const PLAIN_SPEC_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
@@ -130,10 +125,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
 
   /** The reply for a variant: the whole codebase, or for an edit-mode retry the edit that turns its source into it. */
   function replyText(files: ReplyFile[], variant: Variant, request: MessagesRequest): string {
-    const chosen =
-      variant === 'failing'
-        ? [...files.filter((f) => f.path !== FAULT_TEST_PATH), { path: FAULT_TEST_PATH, content: FAULT_TEST_SOURCE }]
-        : files;
+    const chosen = variant === 'clean' ? files : applyStageFault(files, variant);
     const source = readFailedSource(request);
     return source === null ? renderFileBlocks(chosen) : renderEdit(source, chosen);
   }
@@ -172,19 +164,22 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
         .digest('hex');
       let variant: Variant;
       if (purpose === 'fresh' || purpose === 'retry') {
+        const drawn =
+          landscape !== null && specId === landscape.spec ? drawFailure(landscape, specText, context) : null;
         if (faults.take('failing-test')) {
           injected('failing-test');
-          variant = 'failing';
-        } else if (landscape !== null && specId === landscape.spec && drawsFailure(landscape, specText, context)) {
+          variant = 'test';
+        } else if (drawn !== null) {
           injected('landscape');
-          variant = 'failing';
+          variant = drawn;
         } else if (purpose === 'retry' && unfixed && !retryCarriesDiagnostics(request)) {
           // Not fixed: the prompt does not carry the failing test's name and failure message outside file blocks.
-          variant = 'failing';
+          variant = 'test';
         } else {
           variant = 'clean';
         }
-        if (variant === 'failing') unfixed = true;
+        // Only the failing test waits for its diagnostics; another stage's fault is gone at the next draw.
+        if (variant === 'test') unfixed = true;
         else if (purpose === 'retry') unfixed = false;
         variants.set(key, variant);
       } else {
@@ -318,9 +313,12 @@ function remainderAfter(full: string, prefix: string | null): string {
   });
 }
 
-/** One seeded draw per generation attempt: fails with 1 − the spec version's true viability on the landscape. */
-function drawsFailure(landscape: Landscape, specText: string, context: BackendContext): boolean {
-  const { viability } = trueOutcome(landscape, specText);
+/**
+ * One seeded draw per generation attempt: null (no failure) with the spec version's true viability on the landscape,
+ * else the stage it fails at, drawn from the version's failure stages.
+ */
+function drawFailure(landscape: Landscape, specText: string, context: BackendContext): FailStage | null {
+  const { viability, failStages } = trueOutcome(landscape, specText);
   const random = createRandom(seedOf(specText, context.generation ?? 0, context.purpose ?? ''));
-  return random() >= viability;
+  return random() >= viability ? pickFailStage(failStages, random()) : null;
 }
