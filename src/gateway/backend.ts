@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { CacheHold } from './backends/create-cache-lanes.js';
 
 /** The body of `POST /v1/messages` as the gateway received it (Anthropic Messages API shape). */
 export type MessagesRequest = Anthropic.MessageCreateParams & Record<string, unknown>;
@@ -14,6 +15,8 @@ export interface BackendContext {
   signal: AbortSignal;
   /** Told the cache TTL a backend chose for this request (null: no caching), for the ledger. */
   onCacheTtl?: ((ttl: '5m' | '1h' | null) => void) | undefined;
+  /** Told that the request waited for another lane's write of the same cached prefix to begin, for the log. */
+  onCacheHold?: ((hold: CacheHold) => void) | undefined;
 }
 
 /**

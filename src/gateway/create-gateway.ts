@@ -168,6 +168,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         onCacheTtl: (ttl) => {
           cacheTtl = ttl;
         },
+        onCacheHold: ({ waitedMs, released }) => {
+          emit({ type: 'cache-hold', id, generation, purpose, model: body.model, waitedMs, released });
+        },
       });
       for await (const event of redactStreamEvents(relayed, redactor)) {
         if (controller.signal.aborted) break;

@@ -1,4 +1,5 @@
 import type { MessagesRequest, StreamEvent } from './backend.js';
+import type { HoldRelease } from './backends/create-cache-lanes.js';
 import type { Usage } from './prices.js';
 
 /** Tokens of one exchange or a sum of them. */
@@ -52,6 +53,16 @@ export type GatewayEvent =
       durationMs: number;
       error: { type: string; message: string } | null;
       events: StreamEvent[];
+    }
+  | {
+      /** The request waited for another lane's write of its cached prefix to begin (create-cache-lanes.ts). */
+      type: 'cache-hold';
+      id: string;
+      generation: number | null;
+      purpose: string | null;
+      model: string;
+      waitedMs: number;
+      released: HoldRelease;
     }
   | {
       type: 'refused';

@@ -80,6 +80,12 @@ export function createProgressDescriber(
                     `${g.status} ${g.error?.type ?? 'error'}${g.error?.message ? `: ${g.error.message}` : ''}`;
           return { line: `  ${label}: ${how}, ${tokens} tokens, ${seconds(g.durationMs)}` };
         }
+        if (g.type === 'cache-hold') {
+          const why = { 'writer-began': 'its stream began', 'writer-failed': 'it failed', bound: 'gave up waiting' };
+          return {
+            line: `  gen ${g.generation ?? '?'} ${g.purpose ?? 'request'}: held ${seconds(g.waitedMs)} for another lane's cache write (${why[g.released]})`,
+          };
+        }
         return {
           line: `  gateway refused gen ${g.generation ?? '?'} ${g.purpose ?? 'request'}: ${g.status} ${g.errorType}: ${g.message}`,
         };

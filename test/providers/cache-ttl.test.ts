@@ -44,14 +44,14 @@ async function setUp(mode: CacheTtlMode) {
   gateway = await startGateway({ backend, token: TOKEN });
   const client = new Anthropic({ apiKey: TOKEN, baseURL: gateway.url, maxRetries: 0, logLevel: 'off' });
   const up = server;
-  const send = async (purpose: string, options: { streamMinutes: number; rigMinutes: number }) => {
+  const send = async (purpose: string, options: { streamMinutes: number; rigMinutes: number; model?: string }) => {
     up.replies.push((request) => {
       const reply = (up.cachedReply(CODEBASE, 4096) as (request: ReceivedRequest) => Reply)(request);
       clock += options.streamMinutes * MINUTE;
       return reply;
     });
     const request = primeRequest({
-      model: 'claude-sonnet-4-6',
+      model: options.model ?? 'claude-sonnet-4-6',
       messages: [
         {
           role: 'user',
@@ -104,12 +104,21 @@ describe('the gateway chooses the prompt-cache TTL (--cache-ttl auto|5m|1h|off)'
     expect(gateway.ledger.total().cache.savedUsd).toBeCloseTo(saved, 9);
   });
 
-  it('auto: after a short stream (a fast model, a quick rig) the retry is sent with the 5-minute TTL', async () => {
+  it('auto: after a short stream a new write (here: another model) takes the 5-minute TTL; a read keeps the live entry', async () => {
     const { send, genomeBlock, gateway } = await setUp('auto');
+    // Before any stream the prior (25,000 tokens at 60/s) says 1 hour.
     await send('fresh', { streamMinutes: 0.5, rigMinutes: 0.5 });
+    // The 1-hour entry is alive: the retry reads it, and sends its TTL rather than split the prefix.
     await send('retry', { streamMinutes: 0.5, rigMinutes: 0 });
-    expect(genomeBlock(1)?.cache_control).toEqual({ type: 'ephemeral' });
-    expect(gateway.ledger.forGeneration(2).cache.reads['5m']).toBeGreaterThan(23_000);
+    // An escalated retry finds no entry for its model; streams of this run took 30 s, so 5 minutes is enough.
+    await send('retry', { streamMinutes: 0.5, rigMinutes: 0, model: 'claude-opus-4-6' });
+    expect(genomeBlock(0)?.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    expect(genomeBlock(1)?.cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    expect(genomeBlock(2)?.cache_control).toEqual({ type: 'ephemeral' });
+    const retries = gateway.ledger.forGeneration(2).cache;
+    expect(retries.reads['1h']).toBeGreaterThan(23_000);
+    expect(retries.writes['5m']).toBeGreaterThan(23_000);
+    expect(retries.writes['1h']).toBe(0);
   });
 
   it('5m: the same retry after a long stream finds the entry expired and writes the genome again', async () => {

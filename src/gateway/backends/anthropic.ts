@@ -3,6 +3,7 @@ import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../b
 import { BackendError } from '../backend.js';
 import { abortedError, toBackendError } from '../provider-errors.js';
 import { type CacheTtl, type CacheTtlPolicy, createCacheTtlPolicy } from './choose-cache-ttl.js';
+import { type CacheLanes, cachePrefixKey, type PrefixTurn, processCacheLanes } from './create-cache-lanes.js';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -21,6 +22,8 @@ export interface AnthropicBackendOptions {
   cacheTtl?: CacheTtlPolicy | undefined;
   /** The clock the TTL policy measures streams and gaps with; default Date.now. */
   now?: (() => number) | undefined;
+  /** The lanes this backend shares cache entries with (create-cache-lanes.ts); default: the engine process's. */
+  cacheLanes?: CacheLanes | undefined;
 }
 
 /**
@@ -34,6 +37,9 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
   let loaded: Promise<{ client: Anthropic; sdk: typeof Anthropic }> | undefined;
   const policy = options.cacheTtl ?? createCacheTtlPolicy('auto');
   const now = options.now ?? Date.now;
+  const lanes = options.cacheLanes ?? processCacheLanes;
+  // This backend is one lane: one run's role, its requests one after another.
+  const lane = Symbol('lane');
   const load = () =>
     (loaded ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => ({
       sdk: Sdk,
@@ -47,9 +53,22 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
       }),
     })));
 
+  /** This request's turn on its shared prefix, after any hold behind another lane's write; null when not cached. */
+  async function enterLanes(request: MessagesRequest, context: BackendContext): Promise<PrefixTurn | null> {
+    if (policy.mode === 'off') return null;
+    const modelled = options.model === undefined ? request : { ...request, model: options.model };
+    const key = cachePrefixKey({ baseUrl, request: markSpecForCaching(modelled) });
+    if (key === null) return null;
+    const turn = await lanes.enter({ key, lane, now, signal: context.signal });
+    if (turn.hold !== null) context.onCacheHold?.(turn.hold);
+    return turn;
+  }
+
   async function* stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
+    const turn = await enterLanes(request, context);
     const startedMs = now();
-    const ttl = policy.choose(startedMs);
+    const ttl = policy.choose(startedMs, turn?.view);
+    if (ttl !== null) turn?.send({ ttl, nextUseMs: policy.nextUseMs(startedMs) });
     context.onCacheTtl?.(ttl);
     const body = {
       ...applyCacheTtl(request, ttl),
@@ -59,18 +78,31 @@ export function createAnthropicBackend(options: AnthropicBackendOptions): Backen
     };
     let sawStop = false;
     let outputTokens = 0;
-    const { client, sdk } = await load();
+    let began = false;
     try {
-      const events = await client.messages.create(body as Anthropic.MessageCreateParamsStreaming, {
-        signal: context.signal,
-      });
-      for await (const event of events) {
-        if (event.type === 'message_stop') sawStop = true;
-        if (event.type === 'message_delta') outputTokens = event.usage.output_tokens ?? outputTokens;
-        yield event;
+      const { client, sdk } = await load();
+      try {
+        const events = await client.messages.create(body as Anthropic.MessageCreateParamsStreaming, {
+          signal: context.signal,
+        });
+        for await (const event of events) {
+          if (event.type === 'message_start') {
+            // The entry is readable from here on: lanes held behind this write may go.
+            began = true;
+            const usage = event.message.usage;
+            turn?.began({
+              wrote: (usage.cache_creation_input_tokens ?? 0) > 0 && !(usage.cache_read_input_tokens ?? 0),
+            });
+          }
+          if (event.type === 'message_stop') sawStop = true;
+          if (event.type === 'message_delta') outputTokens = event.usage.output_tokens ?? outputTokens;
+          yield event;
+        }
+      } catch (error) {
+        throw toBackendError(error, identity, sdk);
       }
-    } catch (error) {
-      throw toBackendError(error, identity, sdk);
+    } finally {
+      if (!began) turn?.failed();
     }
     // The SDK ends a stream quietly when its signal aborts; say so rather than report a cut stream.
     if (context.signal.aborted) throw abortedError('anthropic');

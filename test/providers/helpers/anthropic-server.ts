@@ -47,10 +47,15 @@ export async function startAnthropicServer(
     ...server,
     cachedReply(text: string, chunkSize?: number): Reply {
       return (request) => {
-        const usage = cache.account(request.body);
+        // What this request writes becomes readable when its first event goes out, not before.
+        const written = { readable: false };
+        const usage = cache.account(request.body, written);
         const model = String(request.body.model);
         const output = Math.ceil(text.length / 4);
         return {
+          began: () => {
+            written.readable = true;
+          },
           sse:
             event('message_start', {
               type: 'message_start',

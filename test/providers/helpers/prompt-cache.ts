@@ -59,14 +59,16 @@ function blocksOf(content: unknown): Block[] {
  * cache reads (0.1×); the tokens up to the last breakpoint beyond it are written to the cache when long enough to
  * cache, each stretch under the TTL of the breakpoint that ends it (1.25× for 5 minutes, 2× for 1 hour); everything
  * else is input. Not modelled: the 20-block lookback before a breakpoint, tools; a 5-minute entry read by a request
- * marked 1 h stays a 5-minute entry (the documentation does not say it is upgraded).
+ * marked 1 h stays a 5-minute entry (the documentation does not say it is upgraded). With `pending`, the entries this
+ * request writes are readable only once `pending.readable` is set (the server sets it when the response begins), as
+ * with Anthropic: a request arriving while the write's response has not begun writes too.
  */
 export function createPromptCache(options: { now?: () => number } = {}) {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, { expires: number; ttl: Ttl }>();
+  const entries = new Map<string, { expires: number; ttl: Ttl; written: { readable: boolean } | undefined }>();
 
   return {
-    account(body: Record<string, unknown>): CacheUsage {
+    account(body: Record<string, unknown>, pending?: { readable: boolean }): CacheUsage {
       const model = String(body.model);
       const blocks = [...blocksOf(body.system)];
       for (const message of (body.messages as Array<{ role: string; content: unknown }> | undefined) ?? []) {
@@ -85,9 +87,9 @@ export function createPromptCache(options: { now?: () => number } = {}) {
       let read = 0;
       for (const prefix of prefixes) {
         const entry = entries.get(prefix.id);
-        if (entry !== undefined && entry.expires > at) {
+        if (entry !== undefined && entry.expires > at && entry.written?.readable !== false) {
           read = prefix.tokens;
-          entries.set(prefix.id, { expires: at + TTL_MS[entry.ttl], ttl: entry.ttl });
+          entries.set(prefix.id, { expires: at + TTL_MS[entry.ttl], ttl: entry.ttl, written: undefined });
         }
       }
       const last = prefixes.at(-1);
@@ -99,7 +101,7 @@ export function createPromptCache(options: { now?: () => number } = {}) {
           written[prefix.ttl] += prefix.tokens - covered;
           covered = prefix.tokens;
           if (prefix.tokens >= minimumCacheable(model))
-            entries.set(prefix.id, { expires: at + TTL_MS[prefix.ttl], ttl: prefix.ttl });
+            entries.set(prefix.id, { expires: at + TTL_MS[prefix.ttl], ttl: prefix.ttl, written: pending });
         }
       }
       const creation = written['5m'] + written['1h'];

@@ -44,6 +44,8 @@ export type Reply =
       sse: string;
       /** How the response ends after the last event: normally, or the socket torn down (a cut connection). */
       end?: 'close' | 'destroy';
+      /** Called once the first event was written: the response has begun. */
+      began?: () => void;
       /** Wait at this gate after this many events. */
       gate?: { afterEvents: number; gate: Gate };
       headers?: Record<string, string>;
@@ -83,6 +85,7 @@ async function writeReply(res: ServerResponse, reply: Reply, request: ReceivedRe
       await reply.gate.gate.wait();
     }
     res.write(`${event}\n\n`);
+    if (index === 0) reply.began?.();
     // Separate writes, separate ticks: the client sees a real stream, not one buffered body.
     await tick();
   }
