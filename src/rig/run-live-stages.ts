@@ -4,6 +4,7 @@ import type { LiveStageInput, LiveStageOutput } from '../../test-rig/src/live-st
 import type { Manifest } from '../artifact/manifest-schema.js';
 import type { Diagnostics, StageCheck } from '../artifact/viability-report-schema.js';
 import { describeEnding } from './describe-ending.js';
+import { locateLiveFailures } from './locate-live-failures.js';
 import { readRunnerLines } from './read-runner-lines.js';
 import { ARTIFACT_PORT, INSIDE, liveBinds, type RigLayout } from './rig-layout.js';
 import type { RigSpec, RigTimeouts } from './rig-types.js';
@@ -109,13 +110,22 @@ export async function runLiveStages(options: {
   await artifact.kill();
   const ran = await artifact.done;
   const tails = { stdout_tail: ran.stdoutTail, stderr_tail: ran.stderrTail };
+  // A failed start or health names the artifact's files its output points at (after its sandbox is gone).
+  const locate = (stage: 'start' | 'health') =>
+    locateLiveFailures({
+      layout,
+      files: manifest.files,
+      stage,
+      stdoutTail: ran.stdoutTail,
+      stderrTail: ran.stderrTail,
+    });
   if (artifactEndedFirst && !lines.bound()) {
     const memoryMb = options.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb;
     const how = describeEnding('the start command', ran, { timeoutMs, memoryMb });
     const summary = `${how} before port ${ARTIFACT_PORT} accepted a connection`;
     return {
       checks: { start: { passed: false, duration_ms: Date.now() - started } },
-      diagnostics: { stage: 'start', summary, exit_code: ran.exitCode, failures: [], ...tails },
+      diagnostics: { stage: 'start', summary, exit_code: ran.exitCode, failures: await locate('start'), ...tails },
     };
   }
   const output: LiveStageOutput | null = lines.result();
@@ -123,7 +133,11 @@ export async function runLiveStages(options: {
   const checks: LiveResult['checks'] = { start: output.checks.start, health: output.checks.health };
   if (output.checks.reproduce !== undefined) checks.reproduce = output.checks.reproduce;
   const exitCode = artifactEndedFirst ? ran.exitCode : null;
-  return { checks, diagnostics: output.failure === null ? null : { ...output.failure, exit_code: exitCode, ...tails } };
+  const failure = output.failure;
+  if (failure === null) return { checks, diagnostics: null };
+  const located = failure.stage === 'start' || failure.stage === 'health' ? await locate(failure.stage) : [];
+  const failures = [...failure.failures, ...located];
+  return { checks, diagnostics: { ...failure, failures, exit_code: exitCode, ...tails } };
 }
 
 /** The runner itself gave no result (it crashed, or was killed at its time limit): start fails with its tails. */

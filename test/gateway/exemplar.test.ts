@@ -67,6 +67,20 @@ describe('exemplar backend', () => {
     expect(files.has('package.json')).toBe(false);
   });
 
+  it('asked for an older genome of its spec, which inherits nothing, replies with every file the Prime would not write', async () => {
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR });
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(`${GEN0_DIR}/manifest.json`, 'utf8')) as {
+      files: string[];
+      'spec-path': string;
+    };
+    const old = readFileSync(new URL('../../spec/archive/CAMBRIAN-SPEC-005@0.4.0.md', import.meta.url), 'utf8');
+    expect(readInheritedFiles({ text: old, file: 'CAMBRIAN-SPEC-005@0.4.0.md' })).toEqual([]);
+    const { text } = await reply(backend, [firstMessage({ specText: old, specPath: manifest['spec-path'] })], 'fresh');
+    const { files } = parse(text);
+    expect([...files.keys()].sort()).toEqual(manifest.files.filter((f) => f !== manifest['spec-path']).sort());
+  });
+
   it('unclosed-block drops the last closing line once; the repair gets the full reply', async () => {
     const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, faults: 'unclosed-block' });
     const broken = await reply(backend, [fresh], 'fresh');

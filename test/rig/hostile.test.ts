@@ -270,6 +270,32 @@ for (const backend of BACKENDS) {
       );
     });
 
+    it('prints stack frames naming host files, `..` escapes and built files linked out: failures name only its crash', async () => {
+      const engineRoot = findEngineRoot();
+      const hostPaths = [
+        path.join(engineRoot, 'dist', 'src', 'rig', 'run-rig.js'),
+        path.join(engineRoot, 'package.json'),
+        path.join(os.tmpdir(), 'cambrian-rig-x', 'live', 'input.json'),
+        '/cambrian/input.json',
+      ];
+      const { report } = await runHostile({
+        name: 'lying-stack',
+        base: ['never-binds'],
+        marker: marker(),
+        files: { 'target.json': JSON.stringify({ hostPaths }) },
+      });
+      expect(report.failure_stage).toBe('start');
+      expect(report.diagnostics?.stderr_tail).toContain('at leak (/artifact/dist/src/leak.js:1:1)');
+      // The one location inside the artifact that is a real file: where it threw.
+      expect(report.diagnostics?.failures).toEqual([
+        { test: 'start: error location', error: 'Error: crashed on purpose', file: 'server.mjs', line: 24 },
+      ]);
+      const failuresText = JSON.stringify(report.diagnostics?.failures);
+      for (const named of ['passwd', 'etc', 'leak', 'absent', engineRoot, os.tmpdir(), 'cambrian/input', '..']) {
+        expect(failuresText).not.toContain(named);
+      }
+    });
+
     it('leaves a process running after its tests: gone when the test stage ends, so start finds nothing', async () => {
       const id = marker();
       const { report, afterStage } = await runHostile({ name: 'lingering-process', marker: id });

@@ -16,7 +16,7 @@ import { CutStreamError } from '../cut-stream-error.js';
 import { readFailedSource, renderEdit } from './exemplar-edit.js';
 import { FAULT_ACTUAL, FAULT_EXPECTED, FAULT_TEST_NAME, type FaultPlan, parseFaults } from './exemplar-faults.js';
 import { applyStageFault } from './exemplar-stage-faults.js';
-import { assistantPrefix, readPurpose, readSpecId, userTextOutsideBlocks } from './read-prompt.js';
+import { assistantPrefix, readPurpose, readSpecBlock, readSpecId, userTextOutsideBlocks } from './read-prompt.js';
 import { MAX_SEALED_FILE_BYTES, readSealedFiles, SealedFileRefusedError } from './read-sealed-files.js';
 import { type ReplyFile, renderFileBlocks } from './render-file-blocks.js';
 
@@ -48,6 +48,23 @@ export interface ExemplarOptions {
 /** The reply as it is, or with the fault that makes the artifact fail at one stage. */
 type Variant = 'clean' | FailStage;
 
+/**
+ * The files the requested genome gives verbatim are the Prime's to write, never the model's (a real model is told so):
+ * those of the spec the request carries, which may be another version than the Prime's own (a 0.5.0 Prime asked for
+ * 0.4.0 writes no inherited file, so the reply must hold them all). A spec that does not parse inherits nothing.
+ */
+function withoutInherited(files: ReplyFile[], specText: string): ReplyFile[] {
+  let inherited: Set<string>;
+  try {
+    inherited = new Set(
+      readInheritedFiles({ text: specText.replace(/^\r?\n/, ''), file: 'spec' }).map((file) => file.path),
+    );
+  } catch {
+    return files;
+  }
+  return files.filter((file) => !inherited.has(file.path));
+}
+
 /** A spec id that can name a folder of registered exemplars and nothing else: no separators, not `.` or `..`. */
 const PLAIN_SPEC_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,100}$/;
 
@@ -76,14 +93,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
   let unfixed = false;
 
   async function readFilesFor(specId: string): Promise<ReplyFile[]> {
-    if (specId === primeSpecId) {
-      // The files the Prime's genome gives verbatim are the Prime's to write, never the model's (a real model is told so).
-      const [copy] = await readSealedFiles({ root: options.sealedPrimeDir, files: [manifest['spec-path']] });
-      const text = copy?.content ?? '';
-      const inherited = new Set(readInheritedFiles({ text, file: manifest['spec-path'] }).map((file) => file.path));
-      const files = primeFiles.filter((file) => !inherited.has(file));
-      return readSealedFiles({ root: options.sealedPrimeDir, files });
-    }
+    if (specId === primeSpecId) return readSealedFiles({ root: options.sealedPrimeDir, files: primeFiles });
     const dir = path.join(exemplarsDir, specId);
     if (!PLAIN_SPEC_ID.test(specId) || !(await isFolder(dir))) {
       throw new BackendError({
@@ -147,7 +157,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
           message: 'the exemplar backend found no <spec path="…"> block with an `id:` in the first user message',
         });
       }
-      const files = await filesFor(specId);
+      const files = withoutInherited(await filesFor(specId), readSpecBlock(request));
       const injected = (kind: string): void => options.onFault?.({ kind, purpose, generation: context.generation });
       if (faults.take('overloaded')) {
         injected('overloaded');

@@ -30,6 +30,21 @@ export function readSpecId(request: MessagesRequest): { id: string | null; specB
   return { id, specBytes: Buffer.byteLength(body), specText: body };
 }
 
+/**
+ * The whole spec the first user message carries. The Prime sends it as a text block of its own, `<spec path="…">`
+ * + the spec + `</spec>`; a genome may itself mention `</spec>` (0.5.0 does, where it shows the prompt), so the
+ * block's end closes it, not the first `</spec>` as in readSpecId. Without such a block, readSpecId's text.
+ */
+export function readSpecBlock(request: MessagesRequest): string {
+  const content = request.messages[0]?.content;
+  const first = Array.isArray(content) ? content.find((block) => block.type === 'text') : undefined;
+  const text = first?.type === 'text' ? first.text : '';
+  const open = SPEC_OPEN.exec(text);
+  const body = text.trimEnd();
+  if (open?.index !== 0 || !body.endsWith('</spec>')) return readSpecId(request).specText;
+  return body.slice(open[0].length, body.length - '</spec>'.length);
+}
+
 /** Fresh, retry, repair or continuation: the header when sent, else the task line of the last user message. */
 export function readPurpose(request: MessagesRequest, header: string | null): string {
   if (header !== null && header !== '') return header;
