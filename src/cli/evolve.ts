@@ -27,11 +27,16 @@ interface EvolveFlags extends ProviderFlags {
 export function register(program: Command): void {
   const command = program
     .command('evolve')
-    .description('mutate, guard, screen, evaluate (cascade) and select spec versions with posteriors')
+    .description(
+      'pick a parent, mutate, guard, screen, then evaluate and select spec versions sequentially with posteriors',
+    )
     .option('--spec <ref>', 'the spec to evolve: id, id@version or path')
-    .option('--campaigns <n>', 'campaigns to run in all (default 20)')
-    .option('--length <k>', 'attempts of a full evaluation; the screening campaign is its first 3/8 (default 8)')
-    .option('--lanes <l>', 'attempts at once in a rig campaign (the simulation draws them at once anyway)')
+    .option('--campaigns <n>', "evaluations to run in all: the head's campaign and each mutant's (default 20)")
+    .option(
+      '--length <k>',
+      "the most attempts a mutant gets, the head's first campaign and a new head's top-up (default 8)",
+    )
+    .option('--lanes <l>', 'attempts at once: a batch, after which the selection rule looks again (default 1)')
     .option('--budget <tokens>', 'token budget of the whole run')
     .option('--resume <id>', 'continue a run from its log: no campaign lost or repeated')
     .option('--simulate <landscape>', 'simulation mode: outcomes drawn from this landscape (JSON), no rig, no key')
@@ -99,7 +104,9 @@ function optionalNumber<K extends string>(key: K, value: number | undefined): Pa
 export function describeEntry(entry: EvolveEntry): string {
   switch (entry.type) {
     case 'start':
-      return `evolve ${entry.id} (${entry.mode}): ${entry.spec.id}@${entry.spec.version}, ${entry.campaigns} campaigns of ${entry.screening}+${entry.length - entry.screening} attempts`;
+      return `evolve ${entry.id} (${entry.mode}): ${entry.spec.id}@${entry.spec.version}, ${entry.campaigns} evaluations of up to ${entry.length} attempts in batches of ${entry.lanes}`;
+    case 'parent':
+      return `step ${entry.step}: parent ${entry.version} (${entry.why})`;
     case 'mutant':
       return `step ${entry.step}: ${entry.version} from ${entry.parentVersion} (${entry.mutation.type}: ${entry.mutation.name})`;
     case 'rejected':
@@ -110,8 +117,18 @@ export function describeEntry(entry: EvolveEntry): string {
       return `step ${entry.step}: ${entry.stage} campaign${entry.campaign === undefined ? '' : ` ${entry.campaign}`} of ${entry.version}: ${entry.outcome.viable}/${entry.outcome.attempts} viable`;
     case 'launch':
       return `step ${entry.step}: ${entry.stage} campaign ${entry.campaign} of ${entry.version} starts`;
-    case 'decision':
-      return `step ${entry.step}: ${entry.version} ${entry.decision} (P(better than ${entry.against.version} at ${entry.against.viable}/${entry.against.attempts}) = ${entry.pBetter.toFixed(2)}); head ${entry.head}`;
+    case 'decision': {
+      const evidence =
+        entry.attempts === undefined || entry.posterior === undefined
+          ? ''
+          : ` at ${entry.viable}/${entry.attempts}, mean ${entry.posterior.mean.toFixed(2)} [${entry.posterior.low.toFixed(2)}, ${entry.posterior.high.toFixed(2)}]`;
+      const provisional =
+        entry.provisional === undefined
+          ? ''
+          : `; provisional at ${entry.provisional.attempts} attempts (P ${entry.provisional.pBetter.toFixed(2)}), topped up`;
+      const why = entry.why === undefined ? '' : `: ${entry.why}`;
+      return `step ${entry.step}: ${entry.version} ${entry.decision}${evidence} (P(better than ${entry.against.version} at ${entry.against.viable}/${entry.against.attempts}) = ${entry.pBetter.toFixed(2)})${why}${provisional}; head ${entry.head}`;
+    }
     case 'monitor':
       return `step ${entry.step}: meta-monitor ${entry.rule}: ${entry.action}`;
     case 'end':

@@ -14,7 +14,11 @@ const outcomeSchema = z.object({
 const evaluation = {
   step: z.number().int().nonnegative(),
   version: z.string(),
-  stage: z.enum(['head', 'screening', 'full']),
+  /**
+   * `head`: the starting head's campaign; `mutant`: one batch of a mutant's sequential evaluation; `confirm`: one
+   * batch of a provisional head's top-up (`screening` and `full`: the cascade of logs written before).
+   */
+  stage: z.enum(['head', 'mutant', 'confirm', 'screening', 'full']),
 };
 
 /** One line of an evolve run's append-only log (`.cambrian/evolve/<id>/log.jsonl`): the run is rebuilt from these. */
@@ -28,8 +32,10 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     landscape: z.string().nullable(),
     lanes: z.number().int().positive().default(1),
     campaigns: z.number().int().positive(),
+    /** The most attempts a mutant gets (the sequential rule's cap), the head's first campaign, the top-up target. */
     length: z.number().int().positive(),
-    screening: z.number().int().positive(),
+    /** Logs written before the sequential rule: the screening campaign's length (read, no longer used). */
+    screening: z.number().int().positive().optional(),
     budget: z.number().nullable(),
     seed: z.string(),
     at: z.string(),
@@ -82,13 +88,32 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     at: z.string(),
   }),
   z.object({
+    type: z.literal('parent'),
+    step: z.number().int().positive(),
+    /** The archive member the step's mutant is made from, and the rule and draw that chose it. */
+    version: z.string(),
+    why: z.string(),
+  }),
+  z.object({
     type: z.literal('decision'),
     step: z.number().int().positive(),
     version: z.string(),
-    decision: z.enum(['drop', 'promote', 'keep']),
+    /**
+     * `promote`: the mutant is the head; `drop`: it fell clearly behind; `keep`: undecided at the cap; `demote`: promoted
+     * provisionally, then fell behind while topped up. All but `promote` leave it in the archive only.
+     */
+    decision: z.enum(['drop', 'promote', 'keep', 'demote']),
     pBetter: z.number(),
     against: z.object({ version: z.string(), viable: z.number(), attempts: z.number() }),
     head: z.string(),
+    /** The mutant's evidence and posterior at the decision (logs written before the sequential rule lack these). */
+    viable: z.number().int().nonnegative().optional(),
+    attempts: z.number().int().nonnegative().optional(),
+    posterior: z.object({ mean: z.number(), low: z.number(), high: z.number() }).optional(),
+    /** Why the evaluation stopped where it did. */
+    why: z.string().optional(),
+    /** Where a provisional promotion happened, before the top-up. */
+    provisional: z.object({ attempts: z.number().int(), pBetter: z.number() }).optional(),
   }),
   z.object({
     type: z.literal('monitor'),

@@ -94,7 +94,7 @@ function shortenOnBurn(state: EvolveState, start: Extract<EvolveEntry, { type: '
   let attempts = 0;
   for (const counts of state.evidence.values()) attempts += counts.trials;
   if (remaining <= 0 || attempts === 0) return null;
-  // A campaign averages half a full evaluation's attempts (head and full ones more, screening ones fewer).
+  // An evaluation averages about half the cap: the sequential rule stops most mutants early, tops up only promotions.
   const perAttempt = state.tokens / attempts;
   const affordable = Math.floor((2 * (start.budget - state.tokens)) / (remaining * perAttempt));
   if (affordable >= state.length) return null;

@@ -8,35 +8,42 @@ export interface EvolveState {
   head: string;
   /** The step to work on: 0 evaluates the starting head; n ≥ 1 is the n-th mutant. */
   step: number;
-  /** The mutant of the open step: made, not yet decided or rejected; null when the next step needs a mutant. */
-  current: { version: string; admitted: boolean; screened: boolean; full: boolean } | null;
+  /** The parent the open step's mutant is (to be) made from, once chosen and logged. */
+  parent: { version: string; why: string } | null;
+  /**
+   * The mutant of the open step: made, not yet decided or rejected; null when the next step needs a mutant. `tried`:
+   * its attempts in the sequential phase; `confirming`: a top-up batch of it as a provisional head is in.
+   */
+  current: {
+    version: string;
+    parentVersion: string;
+    admitted: boolean;
+    tried: Counts;
+    confirming: boolean;
+  } | null;
   /** Viable attempts of every version over all its campaigns. */
   evidence: Map<string, Counts>;
   /** Failed attempts of every version by the stage they failed at. */
   failures: Map<string, Record<string, number>>;
+  /** Evaluations run: the starting head's campaign, and each mutant's batches (top-up included), count one each. */
   campaigns: number;
   tokens: number;
   tried: Set<string>;
   /** Change lines of every mutant so far, for the next `mutate` prompt. */
   changes: string[];
   versions: string[];
-  /** Attempts of a full evaluation and of its screening part: the start's, until the meta-monitor shortens them. */
+  /** The most attempts a mutant gets (the sequential rule's cap): the start's, until the meta-monitor shortens it. */
   length: number;
-  screening: number;
   /** The meta-monitor's choice for the open step's mutation, if it made one. */
   choice: { type: MutationType; stage?: string } | null;
   ended: boolean;
-}
-
-/** The screening campaign is the first 3/8 of a full evaluation. */
-export function screeningLength(length: number): number {
-  return Math.max(1, Math.round((length * 3) / 8));
 }
 
 export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
   const state: EvolveState = {
     head: '',
     step: 0,
+    parent: null,
     current: null,
     evidence: new Map(),
     failures: new Map(),
@@ -46,21 +53,26 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
     changes: [],
     versions: [],
     length: 0,
-    screening: 0,
     choice: null,
     ended: false,
   };
+  const evaluated = new Set<number>();
   for (const entry of entries) {
     switch (entry.type) {
       case 'start':
         state.head = entry.spec.version;
         state.versions.push(entry.spec.version);
         state.length = entry.length;
-        state.screening = entry.screening;
         break;
       case 'mutant':
         state.step = entry.step;
-        state.current = { version: entry.version, admitted: false, screened: false, full: false };
+        state.current = {
+          version: entry.version,
+          parentVersion: entry.parentVersion,
+          admitted: false,
+          tried: { successes: 0, trials: 0 },
+          confirming: false,
+        };
         state.tried.add(entry.mutation.name);
         state.tokens += entry.tokens;
         state.changes.push(
@@ -68,8 +80,12 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
         );
         state.versions.push(entry.version);
         break;
+      case 'parent':
+        state.parent = { version: entry.version, why: entry.why };
+        break;
       case 'rejected':
         state.tokens += entry.tokens;
+        state.parent = null;
         state.current = null;
         state.choice = null;
         state.step = entry.step + 1;
@@ -79,7 +95,8 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
         if (state.current !== null) state.current.admitted = true;
         break;
       case 'campaign': {
-        state.campaigns += 1;
+        if (!evaluated.has(entry.step)) state.campaigns += 1;
+        evaluated.add(entry.step);
         state.tokens += entry.outcome.tokens;
         const before = state.evidence.get(entry.version) ?? { successes: 0, trials: 0 };
         state.evidence.set(entry.version, {
@@ -91,12 +108,16 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
           failed[stage] = (failed[stage] ?? 0) + n;
         state.failures.set(entry.version, failed);
         if (entry.stage === 'head') state.step = 1;
-        if (entry.stage === 'screening' && state.current !== null) state.current.screened = true;
-        if (entry.stage === 'full' && state.current !== null) state.current.full = true;
+        else if (state.current !== null && entry.stage === 'confirm') state.current.confirming = true;
+        else if (state.current !== null) {
+          state.current.tried.successes += entry.outcome.viable;
+          state.current.tried.trials += entry.outcome.attempts;
+        }
         break;
       }
       case 'decision':
         state.head = entry.head;
+        state.parent = null;
         state.current = null;
         state.choice = null;
         state.step = entry.step + 1;
@@ -108,10 +129,7 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
         if (entry.mutation !== undefined)
           state.choice =
             entry.stage === undefined ? { type: entry.mutation } : { type: entry.mutation, stage: entry.stage };
-        if (entry.length !== undefined) {
-          state.length = entry.length;
-          state.screening = screeningLength(entry.length);
-        }
+        if (entry.length !== undefined) state.length = entry.length;
         break;
     }
   }

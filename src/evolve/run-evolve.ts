@@ -7,6 +7,7 @@ import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
 import { loadSpec } from '../spec/load-spec.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
 import { lineagePaths, resolveGenerationsDir } from '../supervisor/lineage-paths.js';
+import { betaPosterior } from './beta-posterior.js';
 import { buildArchive } from './build-archive.js';
 import { createEvolveExemplar } from './create-evolve-exemplar.js';
 import { appendEntry, type EvolveEntry, readLog } from './evolve-log.js';
@@ -16,17 +17,25 @@ import { type Landscape, loadLandscape } from './landscape.js';
 import { makeMutant } from './make-mutant.js';
 import { monitorStep } from './meta-monitor.js';
 import { pickDonor } from './pick-donor.js';
-import { nextVersion, replayLog, screeningLength } from './replay-log.js';
+import { pickParent } from './pick-parent.js';
+import { type EvolveState, nextVersion, replayLog } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
 import { planRigCampaign, runRigCampaign } from './run-rig-campaign.js';
-import { decideAfterFull, decideAfterScreening } from './selection-rule.js';
+import {
+  type Counts,
+  decideConfirmation,
+  decideMutant,
+  pBetterOf,
+  SELECTION,
+  type SequentialStep,
+} from './selection-rule.js';
 import { simulateCampaign } from './simulate-campaign.js';
 
 export interface EvolveOptions {
   spec?: string;
-  /** Campaigns to run in all (head, screening and full campaigns each count one). */
+  /** Evaluations to run in all (the starting head's campaign and each mutant's batches, top-up included, count one). */
   campaigns?: number;
-  /** Attempts of a full evaluation (the screening campaign is the first part of it). */
+  /** The most attempts a mutant gets (the sequential rule's cap), the head's first campaign, a new head's top-up. */
   length?: number;
   /** Token budget of the whole run. */
   budget?: number | null;
@@ -34,7 +43,7 @@ export interface EvolveOptions {
   simulate?: string;
   /** Rig mode: the landscape the exemplar fails generations by (and mutates from). */
   landscape?: string;
-  /** Attempts at once in a rig campaign. */
+  /** Attempts at once: a batch of a mutant's evaluation, after which the selection rule looks again. */
   lanes?: number;
   resume?: string;
   seed?: string;
@@ -62,9 +71,9 @@ export function evolvedSpecsDir(generationsDir: string): string {
 }
 
 /**
- * `cambrian evolve`: each step takes the head, mutates it (the exemplar plays the landscape's catalogue), guards and
- * screens the mutant, evaluates it in a cascade (screening campaign, then the full one while it could still win) and
- * selects with posteriors. Everything is appended to the log before the next thing starts, and a resume replays the
+ * `cambrian evolve`: each step picks a parent from the archive (pick-parent.ts), mutates it (the exemplar plays the
+ * landscape's catalogue), guards and screens the mutant, and evaluates it in batches of `lanes` attempts against the
+ * head, the sequential rule (selection-rule.ts) looking after each batch until it promotes, drops or keeps it. Everything is appended to the log before the next thing starts, and a resume replays the
  * log: a logged campaign is never run again, an unlogged one is run (its outcome is seeded by its place in the run),
  * and a rig campaign that was launched but not logged is resumed (run-rig-campaign.ts).
  */
@@ -108,7 +117,6 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       lanes: options.lanes ?? 1,
       campaigns: options.campaigns ?? 20,
       length,
-      screening: screeningLength(length),
       budget: options.budget ?? null,
       seed: options.seed ?? id,
       at: new Date().toISOString(),
@@ -130,8 +138,10 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
   const backend = createEvolveBackend({ roles, exemplar: createEvolveExemplar({ landscape }) });
   const signal = options.signal === undefined ? {} : { signal: options.signal };
 
-  const campaign = async (step: number, version: string, stage: 'head' | 'screening' | 'full', length: number) => {
-    const seed = `${start.seed}/${step}/${stage}`;
+  const campaign = async (step: number, version: string, stage: 'head' | 'mutant' | 'confirm', length: number) => {
+    // A batch's seed names the attempts before it, so each batch of a step draws its own outcomes.
+    const before = stage === 'head' ? 0 : (replayLog(entries).evidence.get(version)?.trials ?? 0);
+    const seed = stage === 'head' ? `${start.seed}/${step}/${stage}` : `${start.seed}/${step}/${stage}/${before}`;
     if (options.paceMs !== undefined)
       await sleep(options.paceMs * length, undefined, options.signal ? { signal: options.signal } : {});
     const spec = specs.get(version) ?? (await loadEvolved(specsDir, start.spec.id, version));
@@ -168,6 +178,12 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
     return picked === null ? null : { spec: picked.donor, section: picked.section };
   };
 
+  const specOf = async (version: string): Promise<Spec> => {
+    const spec = specs.get(version) ?? (await loadEvolved(specsDir, start.spec.id, version));
+    specs.set(version, spec);
+    return spec;
+  };
+
   for (;;) {
     const state = replayLog(entries);
     if (state.ended) break;
@@ -187,7 +203,14 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       const decisions = monitorStep({ entries, state, start });
       for (const entry of decisions) await append(entry);
       if (decisions.length > 0) continue;
-      const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
+      if (state.parent === null) {
+        const type = state.choice?.type ?? 'refinement';
+        const archive = buildArchive(entries);
+        const picked = pickParent({ archive, head: state.head, type, seed: start.seed, step, length: state.length });
+        await append({ type: 'parent', step, ...picked });
+        continue;
+      }
+      const parent = await specOf(state.parent.version);
       const entry = await makeMutant({
         backend,
         model: evolveRoleModel(roles, 'mutate'),
@@ -202,7 +225,7 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       continue;
     }
     if (!current.admitted) {
-      const parent = specs.get(state.head) ?? (await loadEvolved(specsDir, start.spec.id, state.head));
+      const parent = await specOf(current.parentVersion);
       const file = path.join(specsDir, `${start.spec.id}@${current.version}.md`);
       const model = evolveRoleModel(roles, 'screen');
       const judged = await judgeMutant({ backend, model, parent, file, step, version: current.version, ...signal });
@@ -210,43 +233,62 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       await append(judged.entry);
       continue;
     }
-    const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
-    const mine = state.evidence.get(current.version) ?? { successes: 0, trials: 0 };
-    if (!current.screened) {
-      await campaign(step, current.version, 'screening', state.screening);
+    const verdict = nextMove(state, current);
+    if (verdict.next === 'continue') {
+      const stage = current.confirming || verdict.confirming ? 'confirm' : 'mutant';
+      await campaign(step, current.version, stage, batchSize(state, current.version, start.lanes));
       continue;
     }
-    if (!current.full) {
-      const { next, pBetter } = decideAfterScreening(head, mine);
-      if (next === 'drop') {
-        await append(decision(step, current.version, 'drop', pBetter, state.head, head));
-        continue;
-      }
-      await campaign(step, current.version, 'full', state.length - state.screening);
-      continue;
-    }
-    const { decision: verdict, pBetter } = decideAfterFull(head, mine);
-    await append(decision(step, current.version, verdict, pBetter, state.head, head));
+    await append(decisionEntry(state, step, current, verdict));
   }
   return { id, log, head: replayLog(entries).head, entries };
 }
 
-function decision(
-  step: number,
-  version: string,
-  verdict: 'drop' | 'promote' | 'keep',
-  pBetter: number,
-  head: string,
-  evidence: { successes: number; trials: number },
-): EvolveEntry {
+type Current = NonNullable<EvolveState['current']>;
+
+/**
+ * The selection rule on the open mutant's evidence so far: the sequential phase, and once it has crossed the promote
+ * threshold (its last batch was a top-up, or the rule promotes it now), the confirmation up to the cap.
+ */
+function nextMove(state: EvolveState, current: Current): SequentialStep & { confirming: boolean } {
+  const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
+  const mutant = state.evidence.get(current.version) ?? { successes: 0, trials: 0 };
+  const cap = state.length;
+  if (!current.confirming) {
+    const step = decideMutant({ head, mutant, cap });
+    if (step.next !== 'promote') return { ...step, confirming: false };
+  }
+  return { ...decideConfirmation({ head, mutant, cap }), confirming: true };
+}
+
+/** The next batch: `lanes` attempts, at least enough to reach the rule's minimum, never past the cap. */
+function batchSize(state: EvolveState, version: string, lanes: number): number {
+  const done = state.evidence.get(version)?.trials ?? 0;
+  const left = Math.max(1, state.length - done);
+  return Math.min(left, Math.max(lanes, SELECTION.minAttempts - done));
+}
+
+/** The decision's log entry: the mutant's posterior, P(better), attempts, why it stopped, and where it was promoted. */
+function decisionEntry(state: EvolveState, step: number, current: Current, verdict: SequentialStep): EvolveEntry {
+  const head = state.evidence.get(state.head) ?? { successes: 0, trials: 0 };
+  const mine: Counts = state.evidence.get(current.version) ?? { successes: 0, trials: 0 };
+  const posterior = betaPosterior(mine);
+  const decision = verdict.next === 'continue' ? 'keep' : verdict.next;
   return {
     type: 'decision',
     step,
-    version,
-    decision: verdict,
-    pBetter,
-    against: { version: head, viable: evidence.successes, attempts: evidence.trials },
-    head: verdict === 'promote' ? version : head,
+    version: current.version,
+    decision,
+    pBetter: verdict.pBetter,
+    against: { version: state.head, viable: head.successes, attempts: head.trials },
+    head: decision === 'promote' ? current.version : state.head,
+    viable: mine.successes,
+    attempts: mine.trials,
+    posterior: { mean: posterior.mean, low: posterior.low, high: posterior.high },
+    why: verdict.why,
+    ...(current.confirming
+      ? { provisional: { attempts: current.tried.trials, pBetter: pBetterOf(head, current.tried) } }
+      : {}),
   };
 }
 
@@ -256,8 +298,9 @@ function stopReason(
   /** The landscape the exemplar mutates from, or null when a model mutates. */
   landscape: Landscape | null,
 ): string | null {
-  // A mutant whose full campaign is in is decided first: its decision needs no further campaign.
-  if (state.campaigns >= start.campaigns && state.current?.full !== true) return `${state.campaigns} campaigns run`;
+  // A mutant whose evaluation has begun is finished first: it already counts as one of the campaigns.
+  const begun = state.current !== null && (state.evidence.get(state.current.version)?.trials ?? 0) > 0;
+  if (state.campaigns >= start.campaigns && !begun) return `${state.campaigns} campaigns run`;
   if (start.budget !== null && state.tokens >= start.budget) return `token budget of ${start.budget} spent`;
   if (landscape !== null && state.current === null && landscape.edits.every((e) => state.tried.has(e.name)))
     return 'every mutation of the landscape was tried';

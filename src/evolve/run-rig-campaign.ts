@@ -6,7 +6,7 @@ import { lineagePaths } from '../supervisor/lineage-paths.js';
 import type { EvolveEntry } from './evolve-log.js';
 import type { CampaignOutcome } from './simulate-campaign.js';
 
-type CampaignStage = 'head' | 'screening' | 'full';
+type CampaignStage = 'head' | 'mutant' | 'confirm' | 'screening' | 'full';
 
 /**
  * The rig campaign of one evaluation: the one its `launch` entry names when a killed run left one, else a new id with
@@ -20,8 +20,12 @@ export function planRigCampaign(options: {
   stage: CampaignStage;
 }): { id: string; launch: EvolveEntry | null } {
   const { step, version, stage } = options;
+  // A step evaluates a mutant in several batches of one stage, so only a launch whose campaign was never logged as
+  // finished is the one a killed run left.
+  const finished = new Set(options.entries.flatMap((e) => (e.type === 'campaign' && e.campaign ? [e.campaign] : [])));
   const launched = options.entries.find(
-    (e) => e.type === 'launch' && e.step === step && e.version === version && e.stage === stage,
+    (e) =>
+      e.type === 'launch' && e.step === step && e.version === version && e.stage === stage && !finished.has(e.campaign),
   );
   if (launched?.type === 'launch') return { id: launched.campaign, launch: null };
   const id = newCampaignId();

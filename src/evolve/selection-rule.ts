@@ -2,25 +2,31 @@ import { type BetaPosterior, betaPosterior } from './beta-posterior.js';
 import { probabilityBetter } from './probability-better.js';
 
 /**
- * The selection thresholds (bench/RESULTS.md measures them against the original's raw-rate rule):
- * - after the short screening campaign a mutant goes on to its full campaign only while P(mutant better than its
- *   parent) ≥ `continueAt`: a mutant that has already fallen that far behind is unlikely to catch up, and its full
- *   campaign is the expensive part;
- * - after the full campaign it replaces its parent as the line's head only when P(better) ≥ `promoteAt` (0.8);
- *   otherwise it stays in the archive as what it is. On the bench (3 + 5 attempts against a head known from 8) this
- *   keeps a mutant 10 points worse out 88 % of the time where the raw rate of 5 keeps it out 73 %, and promotes a
- *   mutant 30 points better about as often (69 % against 73 %).
+ * The sequential selection rule (bench/RESULTS.md, "Evolve selection", measures it on whole lines against the
+ * original's raw-rate rule). A mutant is tried in batches; after each batch, from `minAttempts` on, P(mutant better than
+ * the head) is computed from Beta(1, 1) posteriors over all the attempts of each:
+ * - P ≥ `decideAt`: provisionally promoted; P ≤ 1 − `decideAt`: dropped (it stays in the archive as what it is);
+ * - otherwise it goes on, up to the cap (`--length` attempts), where it is promoted when P ≥ `atCap`, else kept in the
+ *   archive undecided.
+ * A provisional head known from 2 or 3 attempts would weaken every comparison after it, so before it replaces the head
+ * it is topped up to the cap too (the confirmation): dropped back (`demote`) as soon as P ≤ 1 − `decideAt`, or at the
+ * cap when P < `confirmAt`. The early stop is what the issue's "screening campaign first" became: a mutant that falls
+ * clearly behind stops after two attempts instead of three, and one that is still undecided goes on one batch at a time.
  * `cannotTell` is the band in which a comparison says the samples cannot tell the two rates apart.
  */
 export const SELECTION: SelectionThresholds = {
-  continueAt: 0.3,
-  promoteAt: 0.8,
+  minAttempts: 2,
+  decideAt: 0.8,
+  atCap: 0.6,
+  confirmAt: 0.6,
   cannotTell: [0.1, 0.9],
 };
 
 export interface SelectionThresholds {
-  continueAt: number;
-  promoteAt: number;
+  minAttempts: number;
+  decideAt: number;
+  atCap: number;
+  confirmAt: number;
   cannotTell: readonly [number, number];
 }
 
@@ -50,24 +56,49 @@ export function compareRates(a: Counts, b: Counts): RateComparison {
   return { a: pa, b: pb, pBetter, verdict };
 }
 
-/** After the screening campaign: go on to the full campaign, or stop here. */
-export function decideAfterScreening(
-  parent: Counts,
-  mutant: Counts,
-  rule: SelectionThresholds = SELECTION,
-): { next: 'full' | 'drop'; pBetter: number } {
-  const pBetter = pBetterOf(parent, mutant);
-  return { next: pBetter >= rule.continueAt ? 'full' : 'drop', pBetter };
+/** Where a mutant's evaluation stands after a batch: go on, or the decision and why it stopped there. */
+export interface SequentialStep {
+  next: 'continue' | 'promote' | 'drop' | 'keep' | 'demote';
+  pBetter: number;
+  why: string;
 }
 
-/** After the full campaign (screening and full pooled): replace the head, or keep the mutant in the archive only. */
-export function decideAfterFull(
-  parent: Counts,
-  mutant: Counts,
-  rule: SelectionThresholds = SELECTION,
-): { decision: 'promote' | 'keep'; pBetter: number } {
-  const pBetter = pBetterOf(parent, mutant);
-  return { decision: pBetter >= rule.promoteAt ? 'promote' : 'keep', pBetter };
+/** The evidence a sequential decision looks at: both sides' counts so far and the cap of the mutant's attempts. */
+export interface SequentialEvidence {
+  head: Counts;
+  mutant: Counts;
+  cap: number;
+  rule?: SelectionThresholds;
+}
+
+/** After a batch of the mutant's attempts: go on, provisionally promote, drop, or (at the cap) decide. */
+export function decideMutant(options: SequentialEvidence): SequentialStep {
+  const { rule, pBetter, p, cap } = weigh(options);
+  if (options.mutant.trials < Math.min(rule.minAttempts, cap))
+    return { next: 'continue', pBetter, why: `fewer than ${rule.minAttempts} attempts` };
+  if (pBetter >= rule.decideAt) return { next: 'promote', pBetter, why: `P(better) ${p} ≥ ${rule.decideAt}` };
+  if (pBetter <= 1 - rule.decideAt)
+    return { next: 'drop', pBetter, why: `P(better) ${p} ≤ ${(1 - rule.decideAt).toFixed(2)}` };
+  if (options.mutant.trials < cap) return { next: 'continue', pBetter, why: `P(better) ${p} undecided` };
+  return pBetter >= rule.atCap
+    ? { next: 'promote', pBetter, why: `at the cap of ${cap} attempts, P(better) ${p} ≥ ${rule.atCap}` }
+    : { next: 'keep', pBetter, why: `at the cap of ${cap} attempts, P(better) ${p} < ${rule.atCap}` };
+}
+
+/** After a batch of a provisional head's top-up: go on to the cap, confirm it as the head, or demote it. */
+export function decideConfirmation(options: SequentialEvidence): SequentialStep {
+  const { rule, pBetter, p, cap } = weigh(options);
+  if (pBetter <= 1 - rule.decideAt)
+    return { next: 'demote', pBetter, why: `confirmation: P(better) ${p} ≤ ${(1 - rule.decideAt).toFixed(2)}` };
+  if (options.mutant.trials < cap) return { next: 'continue', pBetter, why: 'confirming up to the cap' };
+  return pBetter >= rule.confirmAt
+    ? { next: 'promote', pBetter, why: `confirmed at ${cap} attempts, P(better) ${p} ≥ ${rule.confirmAt}` }
+    : { next: 'demote', pBetter, why: `confirmation at ${cap} attempts: P(better) ${p} < ${rule.confirmAt}` };
+}
+
+function weigh(options: SequentialEvidence): { rule: SelectionThresholds; pBetter: number; p: string; cap: number } {
+  const pBetter = pBetterOf(options.head, options.mutant);
+  return { rule: options.rule ?? SELECTION, pBetter, p: pBetter.toFixed(2), cap: options.cap };
 }
 
 /** The original's rule (CAMBRIAN-SPEC-005 v0.11.0, M2): the mutant wins when its raw rate beats its parent's. */

@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * and the exemplar fails generations as the landscape says: the base version at 2 %, the one edit at 98 %.
  */
 describe('cambrian evolve in rig mode', () => {
-  it('evaluates the head and the mutant by real campaigns in lanes, and promotes the mutant the landscape favours', async () => {
+  it('evaluates the head and the mutant by real campaigns in batches of lanes, and promotes the mutant the landscape favours', async () => {
     const result = await execa(
       'node',
       [
@@ -48,8 +48,9 @@ describe('cambrian evolve in rig mode', () => {
     const campaigns = run.entries.filter((e) => e.type === 'campaign');
     expect(campaigns.map((e) => e.type === 'campaign' && [e.version, e.stage, e.outcome.attempts])).toEqual([
       ['0.2.0', 'head', 3],
-      ['0.2.1', 'screening', 1],
-      ['0.2.1', 'full', 2],
+      // The mutant's first batch (the rule's minimum of 2, one lane each), then its top-up to the cap as a new head.
+      ['0.2.1', 'mutant', 2],
+      ['0.2.1', 'confirm', 1],
     ]);
     // Each evaluation is a real campaign in the lineage, of that very version, run in the lanes asked for.
     for (const entry of campaigns) {
@@ -61,7 +62,12 @@ describe('cambrian evolve in rig mode', () => {
     }
     const head = campaigns[0];
     expect(head?.type === 'campaign' && head.outcome.failuresByStage.test).toBeGreaterThanOrEqual(2);
-    expect(run.entries.find((e) => e.type === 'decision')).toMatchObject({ version: '0.2.1', decision: 'promote' });
+    expect(run.entries.find((e) => e.type === 'decision')).toMatchObject({
+      version: '0.2.1',
+      decision: 'promote',
+      attempts: 3,
+      provisional: { attempts: 2 },
+    });
     expect(run.head).toBe('0.2.1');
   }, 600_000);
 

@@ -101,7 +101,11 @@ describe('roles mutate and screen', () => {
       }),
     ]);
     expect(byType('admitted')).toEqual([expect.objectContaining({ screen: 'same contract, one example added' })]);
-    expect(byType('campaign').map((e) => e.type === 'campaign' && e.stage)).toEqual(['head', 'screening']);
+    // Two evaluations: the head's campaign, then the mutant's batches (and top-up) until the rule decides it.
+    const stages = byType('campaign').map((e) => e.type === 'campaign' && e.stage);
+    expect(stages[0]).toBe('head');
+    expect(stages.slice(1).every((stage) => stage === 'mutant' || stage === 'confirm')).toBe(true);
+    expect(byType('decision')).toEqual([expect.objectContaining({ version, why: expect.any(String) })]);
   });
 
   it('a reply that is no spec is refused by the guard, prose from the screen is refused, neither gets a campaign', async () => {

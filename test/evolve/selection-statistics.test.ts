@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { betaCdf, betaPosterior, betaQuantile, logGamma } from '../../src/evolve/beta-posterior.js';
-import { measureSelection } from '../../src/evolve/measure-selection.js';
+import { type LineOutcome, measureLines } from '../../src/evolve/measure-selection.js';
 import { probabilityBetter } from '../../src/evolve/probability-better.js';
 import { createRandom } from '../../src/evolve/seeded-random.js';
-import { compareRates, decideAfterFull, decideAfterScreening, originalRule } from '../../src/evolve/selection-rule.js';
+import { compareRates, decideConfirmation, decideMutant, originalRule } from '../../src/evolve/selection-rule.js';
 
 describe('Beta posteriors', () => {
   it('logGamma matches factorials and Γ(1/2) = √π', () => {
@@ -76,21 +76,52 @@ describe('the selection rule', () => {
     expect(compareRates({ successes: 0, trials: 0 }, { successes: 1, trials: 1 }).verdict).toBe('no-data');
   });
 
-  it('screens out a mutant that starts 0/3 against a 4/8 head and promotes 7/8 over 4/8, not 5/8', () => {
-    expect(decideAfterScreening({ successes: 4, trials: 8 }, { successes: 0, trials: 3 }).next).toBe('drop');
-    expect(decideAfterScreening({ successes: 4, trials: 8 }, { successes: 2, trials: 3 }).next).toBe('full');
-    expect(decideAfterFull({ successes: 4, trials: 8 }, { successes: 7, trials: 8 }).decision).toBe('promote');
-    expect(decideAfterFull({ successes: 4, trials: 8 }, { successes: 5, trials: 8 }).decision).toBe('keep');
+  it('stops a mutant early when it falls clearly behind, goes on while undecided, and decides at the cap', () => {
+    const head = { successes: 4, trials: 8 };
+    const cap = 8;
+    // Below the minimum of 2 attempts nothing is decided, however the first one went.
+    expect(decideMutant({ head, mutant: { successes: 0, trials: 1 }, cap }).next).toBe('continue');
+    expect(decideMutant({ head, mutant: { successes: 0, trials: 2 }, cap })).toMatchObject({ next: 'drop' });
+    expect(decideMutant({ head, mutant: { successes: 2, trials: 2 }, cap }).next).toBe('promote');
+    expect(decideMutant({ head, mutant: { successes: 1, trials: 2 }, cap }).next).toBe('continue');
+    // At the cap: 5/8 against 4/8 is P ≈ 0.68 ≥ 0.6, promoted; 4/8 against 4/8 is 0.5, kept in the archive.
+    expect(decideMutant({ head, mutant: { successes: 5, trials: 8 }, cap })).toMatchObject({
+      next: 'promote',
+      why: expect.stringMatching(/^at the cap of 8 attempts/),
+    });
+    expect(decideMutant({ head, mutant: { successes: 4, trials: 8 }, cap }).next).toBe('keep');
     // The original promotes on any raw gain, however small the sample.
     expect(originalRule({ successes: 2, trials: 5 }, { successes: 3, trials: 5 })).toBe('promote');
   });
 
-  it('in simulation keeps worse mutants out more often than the raw rate of five, at the same mean accuracy', () => {
-    const common = { parentAttempts: 8, screening: 3, full: 8, originalLength: 5, trials: 600 };
-    const worse = measureSelection({ ...common, parentRate: 0.5, mutantRate: 0.3, seed: 1 });
-    expect(1 - worse.cascade.promoted).toBeGreaterThan(1 - worse.original.promoted + 0.05);
-    const better = measureSelection({ ...common, parentRate: 0.5, mutantRate: 0.8, seed: 2 });
-    expect(better.cascade.promoted).toBeGreaterThan(0.5);
-    expect(better.cascade.attempts).toBeLessThanOrEqual(8);
+  it('a provisional head is topped up to the cap, and demoted when its evidence falls behind', () => {
+    const head = { successes: 4, trials: 8 };
+    expect(decideConfirmation({ head, mutant: { successes: 2, trials: 3 }, cap: 8 }).next).toBe('continue');
+    expect(decideConfirmation({ head, mutant: { successes: 7, trials: 8 }, cap: 8 }).next).toBe('promote');
+    expect(decideConfirmation({ head, mutant: { successes: 4, trials: 8 }, cap: 8 })).toMatchObject({
+      next: 'demote',
+      why: expect.stringMatching(/^confirmation at 8 attempts/),
+    });
+    expect(decideConfirmation({ head, mutant: { successes: 1, trials: 7 }, cap: 8 }).next).toBe('demote');
+  });
+
+  it('on whole lines it picks the better more often than the raw rate of five, at no more attempts', () => {
+    const result = measureLines({ base: 0.5, d: 0.3, mutants: 12, lines: 150, seed: 3, cap: 8, originalLength: 5 });
+    const mean = (o: LineOutcome): number => (o.better + 1 - o.worse) / 2;
+    expect(mean(result.sequential)).toBeGreaterThan(mean(result.original) + 0.03);
+    expect(result.sequential.attempts).toBeLessThanOrEqual(result.original.attempts);
+    expect(result.sequential.finalHead).toBeGreaterThanOrEqual(result.original.finalHead);
+    // Without the top-up, promotions are cheaper: the top-up's attempts are counted.
+    const bare = measureLines({
+      base: 0.5,
+      d: 0.3,
+      mutants: 12,
+      lines: 150,
+      seed: 3,
+      cap: 8,
+      originalLength: 5,
+      confirm: false,
+    });
+    expect(bare.sequential.attempts).toBeLessThan(result.sequential.attempts);
   });
 });

@@ -48,7 +48,8 @@ beforeAll(async () => {
     '--length',
     '16',
     '--seed',
-    'b',
+    // A seed whose line goes from the starting version straight to the 80 % one (0.5.5), then tries 0.5.6 from it.
+    'c',
     '--generations',
     generations,
   ]);
