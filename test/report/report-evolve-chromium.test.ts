@@ -1,22 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { betaPosterior } from '../../src/evolve/beta-posterior.js';
 import type { EvolveEntry } from '../../src/evolve/evolve-log.js';
 import { makeRecord, tempDir, writeFixtureLineage } from '../campaign/lineage-fixture.js';
 import { labelBoxes, overlaps } from './label-boxes.js';
+import { launchChromium } from './launch-chromium.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 // LLM text the log carries: a mutation's change line (through a real run of a hostile landscape) and a screen reason.
 const HOSTILE_CHANGE = '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> shorter';
 const HOSTILE_REASON = '<img src=x onerror="window.__pwned = 3"></script><b>incoherent</b>';
@@ -97,7 +91,7 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
     report = path.join(made.dir, 'report.html');
     const written = JSON.parse(await cambrian(['report', '--generations', generations, '--out', report, '--json']));
     expect(written).toMatchObject({ generations: 0, evolveRuns: 2 });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

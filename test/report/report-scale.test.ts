@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../campaign/lineage-fixture.js';
 import { labelBoxes, overlaps } from './label-boxes.js';
+import { launchChromium } from './launch-chromium.js';
 import { writeSyntheticLineage } from './synthetic-lineage.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -54,10 +55,7 @@ describe('the report of 500 generations over 50 campaigns and 10 spec versions, 
     buildMs = Date.now() - started;
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ generations: 500 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
