@@ -88,9 +88,18 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
       cell,
       version,
     }));
+    // One generation made against the head the run promoted: the spec-version view shows the run's interval for it.
+    await writeFixtureLineage(generations, {
+      records: [
+        {
+          ...makeRecord({ generation: 1, outcome: 'promoted', rigResult: 'viable', passed: 5, specVersion: '0.5.5' }),
+          'spec-id': 'CAMBRIAN-SPEC-005',
+        },
+      ],
+    });
     report = path.join(made.dir, 'report.html');
     const written = JSON.parse(await cambrian(['report', '--generations', generations, '--out', report, '--json']));
-    expect(written).toMatchObject({ generations: 0, evolveRuns: 2 });
+    expect(written).toMatchObject({ generations: 1, evolveRuns: 2 });
     browser = await launchChromium();
   }, 120_000);
 
@@ -159,6 +168,10 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
     const pct = (x: number): number => Math.round(x * 100);
     expect(await page.textContent('#evolve-grid td[data-elite="0.5.5"]')).toBe(
       `0.5.5 (head)${pct(head.mean)}% (95% interval ${pct(head.low)}–${pct(head.high)}%)12 of 16 attempts viable`,
+    );
+
+    expect(await page.textContent('#spec-table tr[data-spec="CAMBRIAN-SPEC-005@0.5.5"] td.interval')).toBe(
+      `${pct(head.low)}%–${pct(head.high)}%`,
     );
 
     expect(
