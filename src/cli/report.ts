@@ -10,13 +10,15 @@ export function register(program: Command): void {
     .description('write the lineage as one self-contained HTML page (graph, per-generation details and diffs, charts)')
     .option('--out <file>', 'where to write it (default ./cambrian-report.html)')
     .option('--generations <dir>', 'generations dir (default ./generations, env CAMBRIAN_ARTIFACTS_ROOT)')
-    .option('--json', 'print {file, bytes, generations} as one JSON document')
+    .option('--json', 'print {file, bytes, generations, evolveRuns} as one JSON document')
     .action(async (options: { out?: string; generations?: string; json?: boolean }) => {
       const data = await loadLineageData({ generationsDir: options.generations });
       const out = options.out ?? path.resolve('cambrian-report.html');
       const written = await writeReport({ data, out });
       if (options.json === true) process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
       else
-        process.stderr.write(`report: ${written.file} (${written.generations} generations, ${written.bytes} bytes)\n`);
+        process.stderr.write(
+          `report: ${written.file} (${written.generations} generations, ${written.evolveRuns} evolve runs, ${written.bytes} bytes)\n`,
+        );
     });
 }

@@ -8,6 +8,7 @@ import type { RunSummaryFile } from '../campaign/read-run-summaries.js';
 import { type CampaignSummary, isInformedRetry, summarizeCampaign } from '../campaign/summarize-campaign.js';
 import { CambrianError } from '../errors.js';
 import { diffGenerations, type FileChange } from '../supervisor/diff-generations.js';
+import { describeEvolveRuns, type ReportEvolveRun } from './describe-evolve-runs.js';
 import { describeSpecVersions, type ReportSpecVersion } from './describe-spec-versions.js';
 
 /** Everything the report page shows, embedded in it as JSON; the page renders it with textContent only. */
@@ -18,6 +19,8 @@ export interface ReportData {
   campaigns: Array<{ id: string; spec: string; status: string; length: number; summary: CampaignSummary }>;
   summary: CampaignSummary;
   specVersions: ReportSpecVersion[];
+  /** The lineage's `cambrian evolve` runs (oldest first): archive grid and each version's ancestry. */
+  evolveRuns: ReportEvolveRun[];
 }
 
 /** How a generation came from its parent: the kind of the edge the graph draws to it. */
@@ -84,11 +87,13 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /** Collects the report's data: records, runs, campaigns, the files of each artifact and its diff against its parent. */
 export async function buildReportData(data: LineageData): Promise<ReportData> {
-  if (data.records.length === 0) {
+  // An evolve run in simulation makes no generation: its archive and ancestry are still worth a report.
+  const evolveRuns = await describeEvolveRuns(data.paths);
+  if (data.records.length === 0 && evolveRuns.length === 0) {
     throw new CambrianError({
       code: 'E_EMPTY_LINEAGE',
       message: `there are no generations in ${data.paths.root}: nothing to report`,
-      hint: 'run `cambrian reproduce` or `cambrian campaign` first, or pass the right --generations DIR',
+      hint: 'run `cambrian reproduce`, `cambrian campaign` or `cambrian evolve` first, or pass the right --generations DIR',
       exitCode: 2,
     });
   }
@@ -123,8 +128,24 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
       }),
     })),
     summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
-    specVersions: await describeSpecVersions(data),
+    specVersions: withIntervals(await describeSpecVersions(data), evolveRuns),
+    evolveRuns,
   };
+}
+
+/** Each spec version's viability interval from the latest evolve run that evaluated it. */
+function withIntervals(versions: ReportSpecVersion[], runs: readonly ReportEvolveRun[]): ReportSpecVersion[] {
+  return versions.map((v) => {
+    for (const run of [...runs].reverse()) {
+      if (run.spec.split('@')[0] !== v.id) continue;
+      const viability = run.versions.find((e) => e.version === v.version)?.viability;
+      if (viability !== undefined && viability !== null) {
+        const { viable, attempts, low, high } = viability;
+        return { ...v, intervals: { run: run.id, viable, attempts, low, high } };
+      }
+    }
+    return v;
+  });
 }
 
 const DIFF_CONCURRENCY = 4;

@@ -115,7 +115,8 @@ export const CLIENT_DETAIL_JS = String.raw`
     row(facts, 'campaigns', v.campaigns.map(function (c) { return (campaignLabel[c] || '') + ' ' + c; }).join(', ') || '—');
     row(facts, 'generations', v.generations);
     row(facts, 'viability', v.summary.viable + ' of ' + v.summary.attempts + ' (' + fmtPct(v.summary.viabilityRate) + '), first try ' + fmtPct(v.summary.firstTry.rate));
-    row(facts, 'interval', v.intervals === null ? '— (cambrian evolve adds viability intervals)' : String(v.intervals));
+    row(facts, 'interval', v.intervals === null ? '— (cambrian evolve adds viability intervals)' : fmtPct(v.intervals.low) + '–' + fmtPct(v.intervals.high) +
+      ' (95 %, ' + v.intervals.viable + ' of ' + v.intervals.attempts + ' viable in evolve run ' + v.intervals.run + ')');
     row(facts, 'cost', fmtCost(v.summary.costUsd));
     host.appendChild(facts);
     var show = el('button', { type: 'button' }, 'show its generations');

@@ -1,6 +1,7 @@
 /**
  * The report's filter bar (part of the page script, see report-client.ts): spec version, campaign, outcome, failure
- * stage, provider / model and role. The graph dims what the filter leaves out; the charts count only what it keeps.
+ * stage, provider / model and role. The graph dims what the filter leaves out; the charts count only what it keeps; the
+ * evolve card's grid dims the cells of other versions and stages.
  */
 export const CLIENT_FILTERS_JS = String.raw`
   var NONE = '(none)';
@@ -12,11 +13,11 @@ export const CLIENT_FILTERS_JS = String.raw`
   }
   function specOf(g) { return g.spec ? g.spec.id + '@' + g.spec.version : null; }
   var FILTERS = [
-    { key: 'spec', label: 'spec version', of: specOf },
+    { key: 'spec', label: 'spec version', of: specOf, extra: evolveRefs },
     { key: 'campaign', label: 'campaign', of: function (g) { return g.campaign; },
       name: function (v) { return campaignLabel[v] ? campaignLabel[v] + ' ' + v : v; } },
     { key: 'outcome', label: 'outcome', of: function (g) { return g.outcome; } },
-    { key: 'stage', label: 'failure stage', of: failureOf },
+    { key: 'stage', label: 'failure stage', of: failureOf, extra: evolveStages },
     { key: 'model', label: 'provider / model', of: function (g) { return g.model ? (g.provider ? g.provider + ' / ' : '') + g.model : null; } },
     { key: 'role', label: 'role', of: function (g) { return g.role; } }
   ];
@@ -42,6 +43,8 @@ export const CLIENT_FILTERS_JS = String.raw`
         if (counts[v] === undefined) { counts[v] = 0; order.push(v); }
         counts[v]++;
       });
+      // Values only the evolve card knows (a simulated run makes no generations): listed with their count, 0.
+      (f.extra ? f.extra() : []).forEach(function (v) { if (counts[v] === undefined) { counts[v] = 0; order.push(v); } });
       if (f.key !== 'campaign') order.sort();
       var label = el('label', null, f.label + ' ');
       var select = el('select', { 'data-filter': f.key });

@@ -1,8 +1,8 @@
 /**
  * The spec-version view (part of the page script, see report-client.ts): every spec version the lineage used, under
  * its parent version, with its campaigns' viability, cost and how much it changed; a click shows its diff against
- * the parent version in the details panel. The interval column is where `cambrian evolve` (issue 14) puts the
- * viability intervals it computes; until then it shows "—".
+ * the parent version in the details panel. The interval column shows the 95 % viability interval an evolve run
+ * measured for the version ("—" when none evaluated it).
  */
 export const CLIENT_SPEC_VERSIONS_JS = String.raw`
   function drawSpecVersions() {
@@ -41,7 +41,7 @@ export const CLIENT_SPEC_VERSIONS_JS = String.raw`
       via.appendChild(document.createTextNode(' ' + fmtPct(v.summary.viabilityRate) + ' (' + v.summary.viable + '/' + v.summary.attempts + ')'));
       tr.appendChild(via);
       tr.appendChild(el('td', { 'class': 'num' }, fmtPct(v.summary.firstTry.rate)));
-      tr.appendChild(el('td', { 'class': 'num interval' }, v.intervals === null ? '—' : String(v.intervals)));
+      tr.appendChild(el('td', { 'class': 'num interval' }, v.intervals === null ? '—' : fmtPct(v.intervals.low) + '–' + fmtPct(v.intervals.high)));
       tr.appendChild(el('td', { 'class': 'num' }, fmtCost(v.summary.costUsd)));
       tr.appendChild(el('td', null, v.diff ? v.diff.sections.length + ' sections' + (v.diff.frontMatter.length ? ', ' + v.diff.frontMatter.length + ' keys' : '') : '—'));
       var open = function () { renderSpecDetail(v); };

@@ -24,10 +24,10 @@ export interface ReportSpecVersion {
   /** Viability and cost over every generation made against this version. */
   summary: CampaignSummary;
   /**
-   * Viability intervals (issue 14, `cambrian evolve`, defines them); null until evolve writes them. The page shows
-   * "—" in their column.
+   * The viability interval an evolve run measured for this version (its campaigns in the run's log, 95 % of the
+   * Beta(1,1) posterior); null when no evolve run evaluated it, and the page shows "—".
    */
-  intervals: null;
+  intervals: { run: string; viable: number; attempts: number; low: number; high: number } | null;
   diff: {
     against: string;
     frontMatter: SpecDiff['frontMatter'];

@@ -48,6 +48,8 @@ export function renderReportHtml(data: ReportData): string {
 <nav class="filters" id="filters" aria-label="filters"></nav>
 <main>
 <section class="card wide"><h2>by the numbers (whole lineage)</h2><div class="numbers" id="numbers"></div></section>
+<!-- Above the columns: the sticky details panel never slides over it. -->
+<section class="card wide" id="evolve-card"><h2>evolution: archive and ancestry</h2><p class="note">the MAP-Elites archive of a <code>cambrian evolve</code> run; click a cell or a version for its ancestry back to the seed, with each mutation, its verdict and why</p><div id="evolve"></div></section>
 <div class="column">
 <section class="card"><h2>lineage</h2>
 <div class="legend"><span><i style="background:#3a6ea5"></i>reference</span><span><i style="background:#1f9d55"></i>promoted</span><span><i style="background:#d64545"></i>failed / timeout</span><span><i style="background:#c98a00"></i>undecided</span><span><b class="fold-key"></b>a campaign's siblings (click to expand)</span></div>

@@ -1,5 +1,6 @@
 import { CLIENT_CHARTS_JS } from './client-charts.js';
 import { CLIENT_DETAIL_JS } from './client-detail.js';
+import { CLIENT_EVOLVE_JS } from './client-evolve.js';
 import { CLIENT_FILTERS_JS } from './client-filters.js';
 import { CLIENT_LINEAGE_GRAPH_JS } from './client-lineage-graph.js';
 import { CLIENT_SPEC_VERSIONS_JS } from './client-spec-versions.js';
@@ -85,15 +86,18 @@ ${CLIENT_LINEAGE_GRAPH_JS}
 ${CLIENT_DETAIL_JS}
 ${CLIENT_CHARTS_JS}
 ${CLIENT_SPEC_VERSIONS_JS}
+${CLIENT_EVOLVE_JS}
   function refresh() {
     var shown = data.generations.filter(matchesFilter);
     describeFilter(shown);
     markGraph();
     drawCharts(shown);
+    markEvolve();
   }
   numbers(document.getElementById('numbers'), data.summary);
   buildFilters();
   drawSpecVersions();
+  drawEvolve();
   drawCampaignTable();
   var latest = data.generations[data.generations.length - 1];
   drawLineage(latest ? latest.generation : null);

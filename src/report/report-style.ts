@@ -78,4 +78,32 @@ pre { background:#f3f4f7; border:1px solid var(--line); border-radius:6px; paddi
 .hunk { color:#5b4bd6; display:block; }
 .empty { color:var(--dim); font-style:italic; }
 #detail h3 { margin:14px 0 6px; font-size:13px; }
+.evolve-split { display:grid; grid-template-columns:minmax(0, 1.3fr) minmax(0, 1fr); gap:20px; align-items:start; }
+@media (max-width: 1100px) { .evolve-split { grid-template-columns:minmax(0, 1fr); } }
+#evolve-grid { width:auto; border-collapse:separate; border-spacing:3px; }
+#evolve-grid caption { caption-side:top; text-align:left; color:var(--dim); font-size:12px; padding-bottom:4px; }
+#evolve-grid th.axis { color:var(--dim); font-size:12px; border:none; text-align:center; }
+#evolve-grid th.quarter { text-align:right; white-space:nowrap; }
+#evolve-grid td.cell { min-width:120px; border:1px solid var(--line); border-radius:6px; padding:4px 6px; font-size:12px; }
+#evolve-grid td.empty { background:repeating-linear-gradient(135deg, #fafbfc 0 6px, #f1f3f6 6px 12px); color:var(--dim); font-style:italic; }
+#evolve-grid td.occupied { background:#eef6f1; cursor:pointer; }
+#evolve-grid td.head { border:2px solid var(--ok); }
+#evolve-grid td.picked, #evolve-versions tr.picked { outline:2px solid var(--accent); }
+#evolve-grid td.dim, #evolve-versions tr.dim { opacity:0.35; }
+.cell-version { display:block; font-weight:600; white-space:nowrap; }
+.cell-line { display:block; white-space:nowrap; }
+.dimtext { color:var(--dim); font-size:12px; }
+ol.ancestry, ul.tried { padding-left:20px; margin:4px 0; }
+ol.ancestry > li { margin-bottom:8px; }
+.step { padding:2px 0; overflow-wrap:anywhere; }
+.step .why { font-weight:500; }
+.step .changes { font-style:italic; }
+.step .extra { font-family:ui-monospace, monospace; font-size:11px; color:var(--dim); }
+#evolve-versions .badge, .step .badge { white-space:nowrap; }
+.b-v-seed { background:var(--ref); }
+.b-v-promoted { background:var(--ok); }
+.b-v-kept { background:#14867d; }
+.b-v-dropped { background:var(--warn); }
+.b-v-rejected { background:var(--bad); }
+.b-v-open { background:#8a91a3; }
 `;

@@ -12,11 +12,16 @@ import { renderReportHtml } from './render-report-html.js';
 export async function writeReport(options: {
   data: LineageData;
   out: string;
-}): Promise<{ file: string; bytes: number; generations: number }> {
+}): Promise<{ file: string; bytes: number; generations: number; evolveRuns: number }> {
   const report = await buildReportData(options.data);
   const html = renderReportHtml(report);
   const file = path.resolve(options.out);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, html);
-  return { file, bytes: Buffer.byteLength(html), generations: report.generations.length - 1 };
+  return {
+    file,
+    bytes: Buffer.byteLength(html),
+    generations: report.generations.length - 1,
+    evolveRuns: report.evolveRuns.length,
+  };
 }

@@ -11,37 +11,14 @@ import { pickDonor } from '../../src/evolve/pick-donor.js';
 import { transplantSection } from '../../src/evolve/transplant-section.js';
 import { loadSpec } from '../../src/spec/load-spec.js';
 import { parseSpec, type Spec } from '../../src/spec/parse-spec.js';
+import { TRANSPLANT_LANDSCAPE } from './transplant-landscape.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'dist/src/cli/bin.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'cambrian-transplant-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const edit = (name: string, section: string, effect: number, extra: Record<string, unknown> = {}) => ({
-  name,
-  section,
-  text: `Paragraph of ${name}: the genome says something only ${name} says.`,
-  why: `${name} changes ${section}`,
-  effect,
-  ...extra,
-});
-
-/**
- * A landscape whose run is known: a sibling (glossary-note, kept out) then the big gain (env-note, promoted), three
- * mutants the guard discards (a plateau of three without a promotion), then one more catalogue edit.
- */
-const landscape = {
-  spec: 'CAMBRIAN-SPEC-005',
-  base: { viability: 0.1, failStage: 'test' },
-  edits: [
-    edit('glossary-note', 'Glossary', -0.05),
-    edit('env-note', 'Environment', 0.8),
-    edit('frozen-a', 'Glossary', 0, { fault: 'frozen' }),
-    edit('frozen-b', 'Glossary', 0, { fault: 'frozen' }),
-    edit('frozen-c', 'Glossary', 0, { fault: 'frozen' }),
-    edit('last-note', 'Prompts', 0, { type: 'restructuring' }),
-  ],
-};
+const landscape = TRANSPLANT_LANDSCAPE;
 
 describe('transplant on a plateau (simulation)', () => {
   it('carries the section of the distant sibling into the head, made by the exemplar, guarded and screened like any mutant', async () => {

@@ -2,25 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedJson } from '../../src/report/render-report-html.js';
 import { openLineage } from '../../src/supervisor/open-lineage.js';
 import { createRecordStore } from '../../src/supervisor/record-store.js';
 import { makeCampaign, makeRecord, makeRun, tempDir, writeFixtureLineage } from '../campaign/lineage-fixture.js';
+import { launchChromium } from './launch-chromium.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // Record content is untrusted LLM output: each of these must show up as text, never run or render.
 const HOSTILE = '</script><script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">';
 
@@ -110,7 +101,7 @@ describe('cambrian report in headless Chromium', () => {
     });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ file: report, generations: 2 });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

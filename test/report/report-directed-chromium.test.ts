@@ -1,22 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationRecord } from '../../src/artifact/generation-record-schema.js';
 import type { DirectedRecord } from '../../src/change/directed-record-schema.js';
 import { openLineage } from '../../src/supervisor/open-lineage.js';
 import { makeRecord, tempDir, writeFixtureLineage } from '../campaign/lineage-fixture.js';
+import { launchChromium } from './launch-chromium.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 // A reviewer's issues are LLM output: shown as text, never run.
 const HOSTILE = '<img src="x" onerror="window.__pwned = 1">';
 const PROGRAM_FILE = '.cambrian/programs/0123456789abcdef.md';
@@ -104,7 +98,7 @@ describe('cambrian report of directed changes, in headless Chromium', () => {
       env: { NO_COLOR: '1' },
     });
     expect(result.exitCode, result.stderr).toBe(0);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../campaign/lineage-fixture.js';
+import { labelBoxes, overlaps } from './label-boxes.js';
+import { launchChromium } from './launch-chromium.js';
 import { writeSyntheticLineage } from './synthetic-lineage.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -11,32 +13,6 @@ const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
 // ceilings far above them, so a shared, loaded machine cannot make the test flaky but a gross regression still fails.
 const BUILD_CEILING_MS = 30_000;
 const RENDER_CEILING_MS = 15_000;
-
-type Box = { x: number; y: number; width: number; height: number; text: string };
-
-/** Pairs of boxes that overlap (by more than half a pixel both ways, so touching boxes do not count). */
-function overlaps(boxes: readonly Box[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i] as Box;
-      const b = boxes[j] as Box;
-      const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-      const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-      if (w > 0.5 && h > 0.5) out.push(`${a.text} / ${b.text}`);
-    }
-  }
-  return out;
-}
-
-async function labelBoxes(page: Page, selector: string): Promise<Box[]> {
-  return page.$$eval(selector, (nodes) =>
-    nodes.map((node) => {
-      const r = (node as unknown as { getBoundingClientRect(): Box }).getBoundingClientRect();
-      return { x: r.x, y: r.y, width: r.width, height: r.height, text: node.textContent ?? '' };
-    }),
-  );
-}
 
 /** A fold pill the user can see (inside the graph's card), as a selector; the graph pans, so many are out of view. */
 async function visibleFold(page: Page): Promise<string> {
@@ -79,10 +55,7 @@ describe('the report of 500 generations over 50 campaigns and 10 spec versions, 
     buildMs = Date.now() - started;
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ generations: 500 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
