@@ -9,7 +9,7 @@
 export const CLIENT_EVOLVE_JS = String.raw`
   var evolveRun = data.evolveRuns.length ? data.evolveRuns[data.evolveRuns.length - 1] : null;
   var evolvePicked = null;
-  var VERDICT_BADGE = { seed: 'seed', promoted: 'promoted', kept: 'kept', dropped: 'dropped', open: 'open',
+  var VERDICT_BADGE = { seed: 'seed', promoted: 'promoted', kept: 'kept', dropped: 'dropped', demoted: 'dropped', open: 'open',
     'rejected by the guard': 'rejected', 'rejected by the screen': 'rejected' };
   function fmtInterval(v) { return fmtPct(v.mean) + ' (95% interval ' + Math.round(v.low * 100) + '–' + fmtPct(v.high) + ')'; }
   function evolveVersionOf(run, version) {

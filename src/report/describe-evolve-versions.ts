@@ -1,7 +1,6 @@
 import { betaPosterior } from '../evolve/beta-posterior.js';
 import type { Archive } from '../evolve/build-archive.js';
 import type { EvolveEntry } from '../evolve/evolve-log.js';
-import { SELECTION } from '../evolve/selection-rule.js';
 
 /** What became of a version: the seed, selected (promoted / kept / dropped), rejected before any campaign, or open. */
 export type EvolveVerdict =
@@ -9,6 +8,7 @@ export type EvolveVerdict =
   | 'promoted'
   | 'kept'
   | 'dropped'
+  | 'demoted'
   | 'rejected by the guard'
   | 'rejected by the screen'
   | 'open';
@@ -62,7 +62,7 @@ const KNOWN: Record<string, readonly string[]> = {
   decision: ['type', 'step', 'version', 'decision', 'pBetter', 'against', 'head'],
 };
 const MAX_EXTRA_CHARS = 400;
-const VERDICTS = { promote: 'promoted', keep: 'kept', drop: 'dropped' } as const;
+const VERDICTS = { promote: 'promoted', keep: 'kept', drop: 'dropped', demote: 'demoted' } as const;
 
 /** Every version of the run, the seed first, in the order the log made them. */
 export function describeEvolveVersions(entries: readonly EvolveEntry[], archive: Archive): ReportEvolveVersion[] {
@@ -134,16 +134,22 @@ export function describeEvolveVersions(entries: readonly EvolveEntry[], archive:
 }
 
 /**
- * The decision in words. The thresholds are the rule's (selection-rule.ts): a drop comes after the screening campaign
- * (P below `continueAt`), a keep or a promotion after the full one (P against `promoteAt`).
+ * The decision in words. A log written by the sequential rule carries its own `why` (the threshold it crossed, or the
+ * cap); an older cascade log does not, and is explained with the cascade's thresholds of the time (screening: go on
+ * at P ≥ 0.3; full campaign: promote at P ≥ 0.8), so an old run reads as it was decided.
  */
 export function explainDecision(entry: Extract<EvolveEntry, { type: 'decision' }>): string {
   const p = `P(better than ${entry.against.version} at ${entry.against.viable}/${entry.against.attempts}) = ${entry.pBetter.toFixed(2)}`;
-  const { continueAt, promoteAt } = SELECTION;
-  if (entry.decision === 'promote') return `promoted as head: ${p} ≥ ${promoteAt.toFixed(2)}`;
-  if (entry.decision === 'keep')
-    return `kept in the archive, not promoted: ${p} < ${promoteAt.toFixed(2)} after its full campaign`;
-  return `dropped after its screening campaign: ${p} < ${continueAt.toFixed(2)}, too far behind to earn a full campaign`;
+  const words = {
+    promote: 'promoted as head',
+    keep: 'kept in the archive, not promoted',
+    drop: 'dropped',
+    demote: 'demoted back to the archive after its top-up',
+  }[entry.decision];
+  if (entry.why !== undefined) return `${words}: ${p}; ${entry.why}`;
+  if (entry.decision === 'promote') return `${words}: ${p} ≥ 0.80`;
+  if (entry.decision === 'keep') return `${words}: ${p} < 0.80 after its full campaign`;
+  return `dropped after its screening campaign: ${p} < 0.30, too far behind to earn a full campaign`;
 }
 
 function blank(version: string): ReportEvolveVersion {
