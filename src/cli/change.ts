@@ -4,6 +4,7 @@ import { addChangeProviderOptions, resolveChangeRoles } from '../change/change-r
 import { type ChangeSessionSummary, readPriorities, runChangeSession } from '../change/run-change-session.js';
 import type { ProviderFlags } from '../gateway/roles.js';
 import { RIG_QUEUE_HELP, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
+import { runToSummary } from './run-to-summary.js';
 
 interface ChangeFlags extends ProviderFlags, RunFlags {
   program?: string;
@@ -54,41 +55,32 @@ async function changeCommand(flags: ChangeFlags): Promise<number> {
   const maxFailures = wholeNumber('--max-failures', flags.maxFailures, 1);
   const envBudget = process.env.CAMBRIAN_TOKEN_BUDGET;
   const budget = run.budget ?? wholeNumber('CAMBRIAN_TOKEN_BUDGET', envBudget === '' ? undefined : envBudget, 1);
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\ncambrian: ${signal}: stopping after the current step…\n`);
-    controller.abort(signal);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let summary: ChangeSessionSummary;
-  try {
-    summary = await runChangeSession({
-      roles,
-      ...(flags.program === undefined ? {} : { programFile: flags.program }),
-      ...(flags.reflect === true ? { reflect: true } : {}),
-      priorities: await readPriorities(flags.priorities),
-      ...(loop === undefined ? {} : { loop }),
-      ...(maxFailures === undefined ? {} : { maxFailures }),
-      ...(flags.from === undefined ? {} : { from: flags.from }),
-      ...(flags.spec === undefined ? {} : { spec: flags.spec }),
-      ...(run.maxRetries === undefined ? {} : { maxRetries: run.maxRetries }),
-      ...(run.generationsDir === undefined ? {} : { generationsDir: run.generationsDir }),
-      ...(run.faults === undefined ? {} : { faults: run.faults }),
-      budget: budget ?? null,
-      ...(run.sandbox === undefined ? {} : { sandbox: run.sandbox }),
-      ...(run.wait === undefined ? {} : { wait: true }),
-      ...(run.rigQueue === undefined ? {} : { rigQueue: run.rigQueue }),
-      onInfo: (message) => process.stderr.write(`▸ ${message}\n`),
-      signal: controller.signal,
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stderr.write(formatSummary(summary));
-  return summary.exitCode;
+  const priorities = await readPriorities(flags.priorities);
+  return runToSummary({
+    stopping: 'stopping after the current step…',
+    json: flags.json === true,
+    format: formatSummary,
+    run: (signal) =>
+      runChangeSession({
+        roles,
+        ...(flags.program === undefined ? {} : { programFile: flags.program }),
+        ...(flags.reflect === true ? { reflect: true } : {}),
+        priorities,
+        ...(loop === undefined ? {} : { loop }),
+        ...(maxFailures === undefined ? {} : { maxFailures }),
+        ...(flags.from === undefined ? {} : { from: flags.from }),
+        ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+        ...(run.maxRetries === undefined ? {} : { maxRetries: run.maxRetries }),
+        ...(run.generationsDir === undefined ? {} : { generationsDir: run.generationsDir }),
+        ...(run.faults === undefined ? {} : { faults: run.faults }),
+        budget: budget ?? null,
+        ...(run.sandbox === undefined ? {} : { sandbox: run.sandbox }),
+        ...(run.wait === undefined ? {} : { wait: true }),
+        ...(run.rigQueue === undefined ? {} : { rigQueue: run.rigQueue }),
+        onInfo: (message) => process.stderr.write(`▸ ${message}\n`),
+        signal,
+      }),
+  });
 }
 
 function formatSummary(summary: ChangeSessionSummary): string {
