@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { addChangeProviderOptions, resolveChangeRoles } from '../change/change-roles.js';
 import { type ChangeSessionSummary, readPriorities, runChangeSession } from '../change/run-change-session.js';
 import type { ProviderFlags } from '../gateway/roles.js';
+import { formatCost, formatPromoted } from './format-run-outcome.js';
 import { RIG_QUEUE_HELP, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
 import { runToSummary } from './run-to-summary.js';
 
@@ -95,15 +96,11 @@ function formatSummary(summary: ChangeSessionSummary): string {
   }
   for (const [role, usage] of Object.entries(summary.usage)) {
     if (usage.exchanges === 0) continue;
-    const cost = usage.costUsd === null ? 'cost unknown' : `$${usage.costUsd.toFixed(4)}`;
-    lines.push(`  ${role}: ${usage.exchanges} requests, ${usage.usage.input} in / ${usage.usage.output} out, ${cost}`);
+    lines.push(
+      `  ${role}: ${usage.exchanges} requests, ${usage.usage.input} in / ${usage.usage.output} out, ${formatCost(usage.costUsd)}`,
+    );
   }
   if (summary.stopped !== null) lines.push(chalk.yellow(`  stopped: ${summary.stopped}`));
-  lines.push(
-    summary.promoted.length > 0
-      ? chalk.green(`  promoted: ${summary.promoted.map((n) => `gen-${n}`).join(', ')}`)
-      : chalk.red('  nothing promoted'),
-    '',
-  );
+  lines.push(formatPromoted(summary.promoted), '');
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import { addProviderOptions, type ProviderFlags, resolveRoles } from '../gateway
 import { createProgressDescriber } from '../supervisor/describe-progress.js';
 import { runReproduce } from '../supervisor/run-reproduce.js';
 import type { RunSummary } from '../supervisor/run-summary.js';
+import { formatCost, formatPromoted } from './format-run-outcome.js';
 import { addRunOptions, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
 import { runToSummary } from './run-to-summary.js';
 
@@ -103,14 +104,8 @@ function formatSummary(summary: RunSummary): string {
   lines.push(
     `  tokens ${summary.tokens.input} in, ${summary.tokens.output} out, ${summary.tokens.cacheRead} cache read, ${summary.tokens.cacheWrite} cache write; cost ${formatCost(summary.costUsd)}; ${summary.exchanges} requests`,
     `  wall time ${(summary.wallMs / 1000).toFixed(1)} s; the Prime ${summary.primeExit.meaning}${summary.stopped === null ? '' : ` (${summary.stopped})`}`,
-    summary.promoted.length > 0
-      ? chalk.green(`  promoted: ${summary.promoted.map((n) => `gen-${n}`).join(', ')}`)
-      : chalk.red('  nothing promoted'),
+    formatPromoted(summary.promoted),
     '',
   );
   return `${lines.join('\n')}\n`;
-}
-
-function formatCost(cost: number | null): string {
-  return cost === null ? 'cost unknown' : `$${cost.toFixed(4)}`;
 }
