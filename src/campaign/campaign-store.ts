@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CambrianError } from '../errors.js';
+import { parseStoredJson } from '../parse-stored-json.js';
 import type { LineagePaths } from '../supervisor/lineage-paths.js';
 import { writeFileAtomic } from '../supervisor/write-file-atomic.js';
 import { campaignSummarySchema } from './summarize-campaign.js';
@@ -95,18 +96,11 @@ export async function readCampaigns(paths: LineagePaths): Promise<CampaignFile[]
 }
 
 function parseCampaign(file: string, text: string): CampaignFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw damagedCampaign(file, `not JSON (${(error as Error).message})`, error);
-  }
-  const parsed = campaignFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw damagedCampaign(file, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return parseStoredJson({
+    text,
+    schema: campaignFileSchema,
+    damaged: (detail, cause) => damagedCampaign(file, detail, cause),
+  });
 }
 
 function damagedCampaign(file: string, detail: string, cause?: unknown): CambrianError {

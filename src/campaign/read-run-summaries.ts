@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CambrianError } from '../errors.js';
+import { parseStoredJson } from '../parse-stored-json.js';
 import type { LineagePaths } from '../supervisor/lineage-paths.js';
 import { runCacheSchema } from './sum-cache-usage.js';
 
@@ -73,18 +74,7 @@ export async function readRunSummaries(paths: LineagePaths): Promise<RunSummaryF
 /** A file of `.cambrian/runs/`, validated; a damaged one is an error naming the file and the field. */
 export async function readRunFile<T>(file: string, schema: z.ZodType<T>, kind: string): Promise<T> {
   const text = await readFile(file, 'utf8');
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw damagedRun(file, kind, `not JSON (${(error as Error).message})`, error);
-  }
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw damagedRun(file, kind, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return parseStoredJson({ text, schema, damaged: (detail, cause) => damagedRun(file, kind, detail, cause) });
 }
 
 function damagedRun(file: string, kind: string, detail: string, cause?: unknown): CambrianError {

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../gateway/backend.js';
-import { createRecordingBackend } from '../gateway/backends/record.js';
-import { createReplayBackend } from '../gateway/backends/replay.js';
-import { createBackend } from '../gateway/provider-backend.js';
+import type { Backend } from '../gateway/backend.js';
+import { createRoleGroupBackend, resolveRoleGroup } from '../gateway/resolve-role-group.js';
 import {
   type ChangeRoleName,
   DEFAULT_GENERATION_MODEL,
   PROVIDERS,
   type ProviderFlags,
   type RoleConfig,
-  resolveRole,
 } from '../gateway/roles.js';
 import { maskStageTimes } from './describe-numbers.js';
 
@@ -55,43 +51,13 @@ export function resolveChangeRoles(options: {
   flags: ProviderFlags;
   env: Readonly<Record<string, string | undefined>>;
 }): ChangeRoles {
-  const { flags, env } = options;
-  const warnings: string[] = [];
-  const replay = flags.replay?.trim() || null;
-  const record = flags.record?.trim() || null;
-  if (replay !== null && record !== null) {
-    throw new UsageError('--record and --replay together would record a replay', 'drop --record');
-  }
-  const chosen = [
-    [flags.provider, '--provider'],
-    [env.CAMBRIAN_PROVIDER, 'CAMBRIAN_PROVIDER'],
-  ].find(([value]) => value !== undefined && value.trim() !== '') as [string, string] | undefined;
-  const defaultProvider =
-    replay !== null
-      ? { value: 'replay', source: '--replay' }
-      : chosen === undefined
-        ? undefined
-        : { value: chosen[0].trim(), source: chosen[1] };
-  const resolved = Object.fromEntries(
-    CHANGE_ROLES.map((role) => [role, resolveRole({ role, flags, env, defaultProvider, warnings })]),
-  ) as Record<ChangeRoleName, RoleConfig>;
-  for (const role of CHANGE_ROLES) {
-    const provider = resolved[role].provider;
-    if ((replay !== null) !== (provider === 'replay')) {
-      throw new UsageError(
-        replay !== null
-          ? `--replay plays every exchange back, but the ${role} role is set to ${provider}`
-          : `the ${role} role uses the replay provider, but no recording was given`,
-        replay !== null ? `drop --${role}-provider, or --replay` : 'add --replay FILE',
-      );
-    }
-  }
-  if (defaultProvider === undefined && CHANGE_ROLES.every((role) => resolved[role].provider === 'exemplar')) {
+  const { configs, warnings, record, replay, defaultProvider } = resolveRoleGroup({ roles: CHANGE_ROLES, ...options });
+  if (defaultProvider === undefined && CHANGE_ROLES.every((role) => configs[role].provider === 'exemplar')) {
     warnings.push(
       'no provider configured: using the exemplar backend (set --provider or CAMBRIAN_PROVIDER for a model)',
     );
   }
-  return { ...resolved, warnings, record, replay };
+  return { ...configs, warnings, record, replay };
 }
 
 /** The model a role asks for: its configured one, else the Prime's default generation model. */
@@ -110,23 +76,14 @@ export function roleOfPurpose(purpose: string | null): ChangeRoleName {
  * replay) covers them all, in order, so `--record` / `--replay` work as for `reproduce`.
  */
 export function createChangeBackend(options: { roles: ChangeRoles; exemplar: Backend; timeoutMs?: number }): Backend {
-  const { roles } = options;
-  const replay = roles.replay === null ? undefined : createReplayBackend({ file: roles.replay, mask: maskStageTimes });
-  const deps = { exemplar: options.exemplar, replay, timeoutMs: options.timeoutMs };
-  const backends = Object.fromEntries(CHANGE_ROLES.map((role) => [role, createBackend(roles[role], deps)])) as Record<
-    ChangeRoleName,
-    Backend
-  >;
-  const routed: Backend = {
-    name: [...new Set(CHANGE_ROLES.map((role) => backends[role].name))].join('+'),
-    stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
-      return backends[roleOfPurpose(context.purpose)].stream(request, context);
-    },
-  };
-  if (roles.record === null) return routed;
-  return createRecordingBackend({
-    inner: routed,
-    file: roles.record,
-    secrets: CHANGE_ROLES.map((role) => roles[role].apiKey),
+  return createRoleGroupBackend({
+    roles: CHANGE_ROLES,
+    configs: options.roles,
+    record: options.roles.record,
+    replay: options.roles.replay,
+    replayMask: maskStageTimes,
+    roleOf: roleOfPurpose,
+    exemplar: options.exemplar,
+    timeoutMs: options.timeoutMs,
   });
 }

@@ -9,10 +9,8 @@ import { CambrianError, UsageError } from '../errors.js';
 import { BackendError } from '../gateway/backend.js';
 import { createChangeExemplarBackend } from '../gateway/backends/exemplar-change.js';
 import { parseFaults } from '../gateway/backends/exemplar-faults.js';
-import { openQueuedRig } from '../queue/open-queued-rig.js';
+import { openRunRig } from '../queue/open-run-rig.js';
 import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
-import type { RigQueueError } from '../queue/rig-queue-errors.js';
-import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../spec/load-spec.js';
@@ -73,10 +71,6 @@ export interface ChangeSessionSummary {
  */
 export async function runChangeSession(options: ChangeSessionOptions): Promise<ChangeSessionSummary> {
   const info = options.onInfo ?? (() => {});
-  // The rig queue could not judge by our rules: the current change stops, its generation closed undecided, we throw.
-  const rigStop = new AbortController();
-  let rigStopError: RigQueueError | null = null;
-  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, rigStop.signal]);
   const loop = options.loop ?? 1;
   if (options.programFile === undefined && options.reflect !== true) {
     throw new UsageError(
@@ -103,9 +97,14 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
   const ledger = createRoleLedger(offline ? { price: () => 0 } : {});
   const sandbox = await detectSandbox(options.sandbox ?? 'auto');
   if (sandbox.warning !== null) info(sandbox.warning);
-  // Opened before the lock: an unreachable queue stops the session before anything is asked of a model.
-  const queued = options.rigQueue === undefined ? null : await openQueuedRig({ queue: options.rigQueue });
-  if (queued !== null) info(`the rig runs on workers of ${queued.display}`);
+  // Opened before the lock: an unreachable queue stops the session before anything is asked of a model. A queue
+  // that cannot judge by our rules stops the current change; its generation is closed undecided and we throw.
+  const rig = await openRunRig({
+    ...(options.rigQueue === undefined ? {} : { rigQueue: options.rigQueue }),
+    ...(options.runRig === undefined ? {} : { runRig: options.runRig }),
+    onInfo: info,
+  });
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, rig.stopSignal]);
   await mkdir(generationsDir, { recursive: true });
   const lock = await acquireLock({
     file: path.join(generationsDir, '.cambrian', 'lock'),
@@ -113,7 +112,7 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
     ...(options.wait === undefined ? {} : { wait: options.wait }),
     signal,
   }).catch(async (error: unknown) => {
-    await queued?.close().catch(() => {});
+    await rig.close();
     throw error;
   });
   const workRoot = await mkdtemp(path.join(os.tmpdir(), 'cambrian-change-'));
@@ -212,22 +211,15 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
           budget: options.budget ?? null,
           maxRetries: options.maxRetries ?? 3,
           sandbox,
-          runRig: queued?.runRig ?? options.runRig ?? defaultRunRig,
-          ...(queued === null
-            ? {}
-            : {
-                rigTimeoutMs: queued.supervisorTimeoutMs,
-                onRigStop: (error: RigQueueError) => {
-                  rigStopError ??= error;
-                  rigStop.abort(error.message);
-                },
-              }),
+          runRig: rig.runRig,
+          ...rig.supervisorOptions,
           workspace,
           run: session,
           onInfo: info,
           signal,
         });
       } catch (error) {
+        const rigStopError = rig.stopError();
         if (rigStopError !== null) throw rigStopError;
         const stopped = stopReason(error, signal);
         if (stopped !== null) {
@@ -263,7 +255,7 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
   } finally {
     await rm(workRoot, { recursive: true, force: true }).catch(() => {});
     await lock.release().catch(() => {});
-    await queued?.close().catch(() => {});
+    await rig.close();
   }
 }
 

@@ -1,11 +1,13 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
+import type { CampaignFile } from '../campaign/campaign-store.js';
 import { formatCampaignSummary } from '../campaign/format-campaign-summary.js';
-import { type CampaignResult, runCampaign } from '../campaign/run-campaign.js';
+import { runCampaign } from '../campaign/run-campaign.js';
 import { UsageError } from '../errors.js';
 import { addProviderOptions, type ProviderFlags, resolveRoles } from '../gateway/roles.js';
 import { createProgressDescriber } from '../supervisor/describe-progress.js';
 import { addRunOptions, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
+import { runToSummary } from './run-to-summary.js';
 
 interface CampaignFlags extends ProviderFlags, RunFlags {
   spec?: string;
@@ -48,72 +50,62 @@ async function campaignCommand(flags: CampaignFlags): Promise<number> {
   const say = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals): void => {
-    say(`\ncambrian: ${signal}: stopping the campaign (finished attempts are kept; --resume continues it)…`);
-    controller.abort(signal);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let result: CampaignResult;
-  try {
-    result = await runCampaign({
-      ...(flags.spec === undefined ? {} : { spec: flags.spec }),
-      ...(length === undefined ? {} : { length }),
-      ...(lanes === undefined ? {} : { lanes }),
-      ...(flags.prime === undefined ? {} : { prime: flags.prime }),
-      ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-      ...runOptions,
-      roles,
-      signal: controller.signal,
-      onEvent: (event) => {
-        switch (event.type) {
-          case 'begin':
-            say(
-              chalk.bold(
-                `campaign ${event.campaign.id}: ${event.campaign.spec.id}@${event.campaign.spec.version}, ${event.campaign.length} attempts${event.resumed ? ` (resumed at ${event.done})` : ''}, ${event.campaign.lanes} lane${event.campaign.lanes === 1 ? '' : 's'}`,
-              ),
-            );
-            return;
-          case 'recovered':
-            say(`recovered ${event.report.recovered.length} undecided generation(s) of an earlier run`);
-            return;
-          case 'run-start':
-            say(`▸ lane ${event.lane}: a Prime run of up to ${event.attempts} attempt(s)`);
-            return;
-          case 'run-end':
-            say(
-              `▸ lane ${event.lane}: run ${event.summary.run} ended (${event.summary.generations.length} spawned, ${event.summary.promoted.length} promoted); ${event.done}/${event.length} attempts`,
-            );
-            return;
-          case 'reproduce': {
-            if (event.event.type === 'info' && describers.size > 0) return;
-            let describe = describers.get(event.lane);
-            if (describe === undefined) {
-              describe = createProgressDescriber({ verbose: flags.verbose === true });
-              describers.set(event.lane, describe);
+  return runToSummary({
+    stopping: 'stopping the campaign (finished attempts are kept; --resume continues it)…',
+    run: (signal) =>
+      runCampaign({
+        ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+        ...(length === undefined ? {} : { length }),
+        ...(lanes === undefined ? {} : { lanes }),
+        ...(flags.prime === undefined ? {} : { prime: flags.prime }),
+        ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+        ...runOptions,
+        roles,
+        signal,
+        onEvent: (event) => {
+          switch (event.type) {
+            case 'begin':
+              say(
+                chalk.bold(
+                  `campaign ${event.campaign.id}: ${event.campaign.spec.id}@${event.campaign.spec.version}, ${event.campaign.length} attempts${event.resumed ? ` (resumed at ${event.done})` : ''}, ${event.campaign.lanes} lane${event.campaign.lanes === 1 ? '' : 's'}`,
+                ),
+              );
+              return;
+            case 'recovered':
+              say(`recovered ${event.report.recovered.length} undecided generation(s) of an earlier run`);
+              return;
+            case 'run-start':
+              say(`▸ lane ${event.lane}: a Prime run of up to ${event.attempts} attempt(s)`);
+              return;
+            case 'run-end':
+              say(
+                `▸ lane ${event.lane}: run ${event.summary.run} ended (${event.summary.generations.length} spawned, ${event.summary.promoted.length} promoted); ${event.done}/${event.length} attempts`,
+              );
+              return;
+            case 'reproduce': {
+              if (event.event.type === 'info' && describers.size > 0) return;
+              let describe = describers.get(event.lane);
+              if (describe === undefined) {
+                describe = createProgressDescriber({ verbose: flags.verbose === true });
+                describers.set(event.lane, describe);
+              }
+              const { line } = describe(event.event);
+              if (line !== undefined) say(many ? `${chalk.dim(`[${event.lane}]`)} ${line}` : line);
             }
-            const { line } = describe(event.event);
-            if (line !== undefined) say(many ? `${chalk.dim(`[${event.lane}]`)} ${line}` : line);
           }
-        }
-      },
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  const { campaign } = result;
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(campaign, null, 2)}\n`);
-  else {
-    const state =
-      campaign.status === 'complete'
-        ? chalk.green('complete')
-        : chalk.red(`${campaign.status}${campaign.reason === null ? '' : `: ${campaign.reason}`}`);
-    process.stderr.write(
-      `\n${chalk.bold(`campaign ${campaign.id}`)} ${campaign.spec.id}@${campaign.spec.version} ${state}\n${campaign.summary === null ? '' : formatCampaignSummary(campaign.summary)}`,
-    );
-    if (campaign.status === 'stopped') process.stderr.write(`resume with: cambrian campaign --resume ${campaign.id}\n`);
-  }
-  return result.exitCode;
+        },
+      }),
+    json: flags.json === true,
+    document: (result) => result.campaign,
+    format: (result) => formatCampaign(result.campaign),
+  });
+}
+
+function formatCampaign(campaign: CampaignFile): string {
+  const state =
+    campaign.status === 'complete'
+      ? chalk.green('complete')
+      : chalk.red(`${campaign.status}${campaign.reason === null ? '' : `: ${campaign.reason}`}`);
+  const resume = campaign.status === 'stopped' ? `resume with: cambrian campaign --resume ${campaign.id}\n` : '';
+  return `\n${chalk.bold(`campaign ${campaign.id}`)} ${campaign.spec.id}@${campaign.spec.version} ${state}\n${campaign.summary === null ? '' : formatCampaignSummary(campaign.summary)}${resume}`;
 }

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { addChangeProviderOptions, resolveChangeRoles } from '../change/change-roles.js';
 import { type ChangeSessionSummary, readPriorities, runChangeSession } from '../change/run-change-session.js';
 import type { ProviderFlags } from '../gateway/roles.js';
+import { formatCost, formatPromoted } from './format-run-outcome.js';
 import { RIG_QUEUE_HELP, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
+import { runToSummary } from './run-to-summary.js';
 
 interface ChangeFlags extends ProviderFlags, RunFlags {
   program?: string;
@@ -54,41 +56,32 @@ async function changeCommand(flags: ChangeFlags): Promise<number> {
   const maxFailures = wholeNumber('--max-failures', flags.maxFailures, 1);
   const envBudget = process.env.CAMBRIAN_TOKEN_BUDGET;
   const budget = run.budget ?? wholeNumber('CAMBRIAN_TOKEN_BUDGET', envBudget === '' ? undefined : envBudget, 1);
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\ncambrian: ${signal}: stopping after the current step…\n`);
-    controller.abort(signal);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let summary: ChangeSessionSummary;
-  try {
-    summary = await runChangeSession({
-      roles,
-      ...(flags.program === undefined ? {} : { programFile: flags.program }),
-      ...(flags.reflect === true ? { reflect: true } : {}),
-      priorities: await readPriorities(flags.priorities),
-      ...(loop === undefined ? {} : { loop }),
-      ...(maxFailures === undefined ? {} : { maxFailures }),
-      ...(flags.from === undefined ? {} : { from: flags.from }),
-      ...(flags.spec === undefined ? {} : { spec: flags.spec }),
-      ...(run.maxRetries === undefined ? {} : { maxRetries: run.maxRetries }),
-      ...(run.generationsDir === undefined ? {} : { generationsDir: run.generationsDir }),
-      ...(run.faults === undefined ? {} : { faults: run.faults }),
-      budget: budget ?? null,
-      ...(run.sandbox === undefined ? {} : { sandbox: run.sandbox }),
-      ...(run.wait === undefined ? {} : { wait: true }),
-      ...(run.rigQueue === undefined ? {} : { rigQueue: run.rigQueue }),
-      onInfo: (message) => process.stderr.write(`▸ ${message}\n`),
-      signal: controller.signal,
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stderr.write(formatSummary(summary));
-  return summary.exitCode;
+  const priorities = await readPriorities(flags.priorities);
+  return runToSummary({
+    stopping: 'stopping after the current step…',
+    json: flags.json === true,
+    format: formatSummary,
+    run: (signal) =>
+      runChangeSession({
+        roles,
+        ...(flags.program === undefined ? {} : { programFile: flags.program }),
+        ...(flags.reflect === true ? { reflect: true } : {}),
+        priorities,
+        ...(loop === undefined ? {} : { loop }),
+        ...(maxFailures === undefined ? {} : { maxFailures }),
+        ...(flags.from === undefined ? {} : { from: flags.from }),
+        ...(flags.spec === undefined ? {} : { spec: flags.spec }),
+        ...(run.maxRetries === undefined ? {} : { maxRetries: run.maxRetries }),
+        ...(run.generationsDir === undefined ? {} : { generationsDir: run.generationsDir }),
+        ...(run.faults === undefined ? {} : { faults: run.faults }),
+        budget: budget ?? null,
+        ...(run.sandbox === undefined ? {} : { sandbox: run.sandbox }),
+        ...(run.wait === undefined ? {} : { wait: true }),
+        ...(run.rigQueue === undefined ? {} : { rigQueue: run.rigQueue }),
+        onInfo: (message) => process.stderr.write(`▸ ${message}\n`),
+        signal,
+      }),
+  });
 }
 
 function formatSummary(summary: ChangeSessionSummary): string {
@@ -103,15 +96,11 @@ function formatSummary(summary: ChangeSessionSummary): string {
   }
   for (const [role, usage] of Object.entries(summary.usage)) {
     if (usage.exchanges === 0) continue;
-    const cost = usage.costUsd === null ? 'cost unknown' : `$${usage.costUsd.toFixed(4)}`;
-    lines.push(`  ${role}: ${usage.exchanges} requests, ${usage.usage.input} in / ${usage.usage.output} out, ${cost}`);
+    lines.push(
+      `  ${role}: ${usage.exchanges} requests, ${usage.usage.input} in / ${usage.usage.output} out, ${formatCost(usage.costUsd)}`,
+    );
   }
   if (summary.stopped !== null) lines.push(chalk.yellow(`  stopped: ${summary.stopped}`));
-  lines.push(
-    summary.promoted.length > 0
-      ? chalk.green(`  promoted: ${summary.promoted.map((n) => `gen-${n}`).join(', ')}`)
-      : chalk.red('  nothing promoted'),
-    '',
-  );
+  lines.push(formatPromoted(summary.promoted), '');
   return `${lines.join('\n')}\n`;
 }

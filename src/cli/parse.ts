@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { CambrianError } from '../errors.js';
+import { openRegularFile } from '../open-regular-file.js';
 import { type BlockError, type BlockFile, createBlockParser } from '../parse/create-block-parser.js';
 import { writeBlocks } from '../parse/write-blocks.js';
 
@@ -25,25 +24,32 @@ export function register(program: Command): void {
 }
 
 async function readReply(replyFile: string): Promise<{ files: BlockFile[]; errors: BlockError[] }> {
-  try {
-    if (!(await stat(replyFile)).isFile()) {
-      throw new CambrianError({
-        code: 'E_REPLY_NOT_FILE',
-        message: `${replyFile} is not a file`,
-        hint: 'pass the path of a saved reply (a text file)',
-      });
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new CambrianError({
-        code: 'E_REPLY_NOT_FOUND',
-        message: `reply file ${replyFile} does not exist`,
-        hint: 'check the path; a reply is the model output saved as a text file',
-        data: { file: replyFile },
-      });
-    }
-    throw error;
+  const opened = await openRegularFile(replyFile);
+  if (opened.type === 'missing') {
+    throw new CambrianError({
+      code: 'E_REPLY_NOT_FOUND',
+      message: `reply file ${replyFile} does not exist`,
+      hint: 'check the path; a reply is the model output saved as a text file',
+      data: { file: replyFile },
+    });
   }
+  if (opened.type === 'unopenable') {
+    throw new CambrianError({
+      code: 'E_REPLY_UNREADABLE',
+      message: `reply file ${replyFile} ${opened.why}`,
+      hint: 'pass the path of the saved reply itself',
+      data: { file: replyFile },
+      cause: opened.cause,
+    });
+  }
+  if (opened.type === 'not-a-file') {
+    throw new CambrianError({
+      code: 'E_REPLY_NOT_FILE',
+      message: `${replyFile} is not a file`,
+      hint: 'pass the path of a saved reply (a text file)',
+    });
+  }
+  const { handle } = opened;
   const parser = createBlockParser();
   const files: BlockFile[] = [];
   const errors: BlockError[] = [];
@@ -58,7 +64,8 @@ async function readReply(replyFile: string): Promise<{ files: BlockFile[]; error
   // model reply never holds, rather than silently writing U+FFFD into files.
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    for await (const bytes of createReadStream(replyFile)) take(parser.push(decoder.decode(bytes, { stream: true })));
+    for await (const bytes of handle.createReadStream({ autoClose: false }))
+      take(parser.push(decoder.decode(bytes, { stream: true })));
     take(parser.push(decoder.decode()));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
@@ -69,6 +76,8 @@ async function readReply(replyFile: string): Promise<{ files: BlockFile[]; error
       data: { file: replyFile },
       cause: error,
     });
+  } finally {
+    await handle.close();
   }
   take(parser.end());
   return { files, errors };

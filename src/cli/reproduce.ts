@@ -4,7 +4,9 @@ import { addProviderOptions, type ProviderFlags, resolveRoles } from '../gateway
 import { createProgressDescriber } from '../supervisor/describe-progress.js';
 import { runReproduce } from '../supervisor/run-reproduce.js';
 import type { RunSummary } from '../supervisor/run-summary.js';
+import { formatCost, formatPromoted } from './format-run-outcome.js';
 import { addRunOptions, type RunFlags, readRunOptions, wholeNumber } from './run-options.js';
+import { runToSummary } from './run-to-summary.js';
 
 interface ReproduceFlags extends ProviderFlags, RunFlags {
   spec: string;
@@ -47,46 +49,36 @@ async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   const tty = process.stderr.isTTY === true;
   let statusShown = false;
   let lastStatusAt = Date.now();
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\ncambrian: ${signal}: stopping the Prime and the rig…\n`);
-    controller.abort(signal);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let summary: RunSummary;
-  try {
-    summary = await runReproduce({
-      spec: flags.spec,
-      roles,
-      ...(flags.prime === undefined ? {} : { prime: flags.prime }),
-      ...(maxGens === undefined ? {} : { maxGens }),
-      ...runOptions,
-      signal: controller.signal,
-      onEvent: (event) => {
-        const { line, status } = describe(event);
-        if (line !== undefined) {
-          if (statusShown) process.stderr.write('\r\x1b[2K');
-          statusShown = false;
-          process.stderr.write(`${line}\n`);
-        } else if (status !== undefined && tty && Date.now() - lastStatusAt > 100) {
-          lastStatusAt = Date.now();
-          process.stderr.write(`\r\x1b[2K${status.slice(0, (process.stderr.columns ?? 100) - 1)}`);
-          statusShown = true;
-        } else if (status !== undefined && !tty && Date.now() - lastStatusAt > 10_000) {
-          // Logs get a line every 10 s of a long reply instead of a live line.
-          lastStatusAt = Date.now();
-          process.stderr.write(`${status}\n`);
-        }
-      },
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stderr.write(formatSummary(summary));
-  return summary.exitCode;
+  return runToSummary({
+    stopping: 'stopping the Prime and the rig…',
+    json: flags.json === true,
+    format: formatSummary,
+    run: (signal) =>
+      runReproduce({
+        spec: flags.spec,
+        roles,
+        ...(flags.prime === undefined ? {} : { prime: flags.prime }),
+        ...(maxGens === undefined ? {} : { maxGens }),
+        ...runOptions,
+        signal,
+        onEvent: (event) => {
+          const { line, status } = describe(event);
+          if (line !== undefined) {
+            if (statusShown) process.stderr.write('\r\x1b[2K');
+            statusShown = false;
+            process.stderr.write(`${line}\n`);
+          } else if (status !== undefined && tty && Date.now() - lastStatusAt > 100) {
+            lastStatusAt = Date.now();
+            process.stderr.write(`\r\x1b[2K${status.slice(0, (process.stderr.columns ?? 100) - 1)}`);
+            statusShown = true;
+          } else if (status !== undefined && !tty && Date.now() - lastStatusAt > 10_000) {
+            // Logs get a line every 10 s of a long reply instead of a live line.
+            lastStatusAt = Date.now();
+            process.stderr.write(`${status}\n`);
+          }
+        },
+      }),
+  });
 }
 
 function formatSummary(summary: RunSummary): string {
@@ -112,14 +104,8 @@ function formatSummary(summary: RunSummary): string {
   lines.push(
     `  tokens ${summary.tokens.input} in, ${summary.tokens.output} out, ${summary.tokens.cacheRead} cache read, ${summary.tokens.cacheWrite} cache write; cost ${formatCost(summary.costUsd)}; ${summary.exchanges} requests`,
     `  wall time ${(summary.wallMs / 1000).toFixed(1)} s; the Prime ${summary.primeExit.meaning}${summary.stopped === null ? '' : ` (${summary.stopped})`}`,
-    summary.promoted.length > 0
-      ? chalk.green(`  promoted: ${summary.promoted.map((n) => `gen-${n}`).join(', ')}`)
-      : chalk.red('  nothing promoted'),
+    formatPromoted(summary.promoted),
     '',
   );
   return `${lines.join('\n')}\n`;
-}
-
-function formatCost(cost: number | null): string {
-  return cost === null ? 'cost unknown' : `$${cost.toFixed(4)}`;
 }

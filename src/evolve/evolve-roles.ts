@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { Backend, BackendContext, MessagesRequest, StreamEvent } from '../gateway/backend.js';
-import { createRecordingBackend } from '../gateway/backends/record.js';
-import { createReplayBackend } from '../gateway/backends/replay.js';
-import { createBackend } from '../gateway/provider-backend.js';
-import { type EvolveRoleName, PROVIDERS, type ProviderFlags, type RoleConfig, resolveRole } from '../gateway/roles.js';
+import type { Backend } from '../gateway/backend.js';
+import { createRoleGroupBackend, resolveRoleGroup } from '../gateway/resolve-role-group.js';
+import { type EvolveRoleName, PROVIDERS, type ProviderFlags, type RoleConfig } from '../gateway/roles.js';
 
 export const EVOLVE_ROLES = ['mutate', 'screen'] as const satisfies readonly EvolveRoleName[];
 
@@ -48,34 +45,8 @@ export function resolveEvolveRoles(options: {
   flags: ProviderFlags;
   env: Readonly<Record<string, string | undefined>>;
 }): EvolveRoles {
-  const { flags, env } = options;
-  const warnings: string[] = [];
-  const replay = flags.replay?.trim() || null;
-  const record = flags.record?.trim() || null;
-  if (replay !== null && record !== null)
-    throw new UsageError('--record and --replay together would record a replay', 'drop --record');
-  const given = flags.provider?.trim() || env.CAMBRIAN_PROVIDER?.trim() || undefined;
-  const defaultProvider =
-    replay !== null
-      ? { value: 'replay', source: '--replay' }
-      : given === undefined
-        ? undefined
-        : { value: given, source: flags.provider?.trim() ? '--provider' : 'CAMBRIAN_PROVIDER' };
-  const mutate = resolveRole({ role: 'mutate', flags, env, defaultProvider, warnings });
-  const screen = resolveRole({ role: 'screen', flags, env, defaultProvider, warnings });
-  for (const [role, config] of [
-    ['mutate', mutate],
-    ['screen', screen],
-  ] as const) {
-    if ((replay !== null) !== (config.provider === 'replay'))
-      throw new UsageError(
-        replay !== null
-          ? `--replay plays every exchange back, but the ${role} role is set to ${config.provider}`
-          : `the ${role} role uses the replay provider, but no recording was given`,
-        replay !== null ? `drop --${role}-provider, or --replay` : 'add --replay FILE',
-      );
-  }
-  return { mutate, screen, warnings, record, replay };
+  const { configs, warnings, record, replay } = resolveRoleGroup({ roles: EVOLVE_ROLES, ...options });
+  return { ...configs, warnings, record, replay };
 }
 
 /** The model a role asks for. */
@@ -85,21 +56,13 @@ export function evolveRoleModel(roles: EvolveRoles, role: EvolveRoleName): strin
 
 /** One backend for both roles, each request sent to its role's provider by purpose (`mutate` or `screen`). */
 export function createEvolveBackend(options: { roles: EvolveRoles; exemplar: Backend; timeoutMs?: number }): Backend {
-  const { roles } = options;
-  const replay = roles.replay === null ? undefined : createReplayBackend({ file: roles.replay });
-  const deps = { exemplar: options.exemplar, replay, timeoutMs: options.timeoutMs };
-  const mutate = createBackend(roles.mutate, deps);
-  const screen = createBackend(roles.screen, deps);
-  const routed: Backend = {
-    name: mutate.name === screen.name ? mutate.name : `${mutate.name}+${screen.name}`,
-    stream(request: MessagesRequest, context: BackendContext): AsyncIterable<StreamEvent> {
-      return (context.purpose === 'screen' ? screen : mutate).stream(request, context);
-    },
-  };
-  if (roles.record === null) return routed;
-  return createRecordingBackend({
-    inner: routed,
-    file: roles.record,
-    secrets: [roles.mutate.apiKey, roles.screen.apiKey],
+  return createRoleGroupBackend({
+    roles: EVOLVE_ROLES,
+    configs: options.roles,
+    record: options.roles.record,
+    replay: options.roles.replay,
+    roleOf: (purpose) => (purpose === 'screen' ? 'screen' : 'mutate'),
+    exemplar: options.exemplar,
+    timeoutMs: options.timeoutMs,
   });
 }

@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { SpecError } from '../errors.js';
+import { openRegularFile } from '../open-regular-file.js';
 
 /**
  * A spec is sent whole in every prompt, so 1 MB (about 250k tokens, more than a model's context) is far past any real
@@ -17,32 +17,27 @@ export const SPEC_PATH_ERROR_CODES = new Set(['E_SPEC_NOT_FOUND', 'E_SPEC_NOT_A_
  * a read that never ends: the file is opened without blocking and checked on the open descriptor before reading.
  */
 export async function readSpecBytes(file: string): Promise<Buffer | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    const why =
-      code === 'ELOOP' ? 'is a symbolic link loop (or a chain of too many links)' : `cannot be opened (${code})`;
+  const opened = await openRegularFile(file);
+  if (opened.type === 'missing') return undefined;
+  if (opened.type === 'unopenable') {
     throw new SpecError({
       code: 'E_SPEC_UNREADABLE',
       file,
-      message: why,
+      message: opened.why,
       hint: 'pass the path of the spec .md file itself',
-      cause: error,
+      cause: opened.cause,
     });
   }
+  if (opened.type === 'not-a-file') {
+    throw new SpecError({
+      code: 'E_SPEC_NOT_A_FILE',
+      file,
+      message: `is ${opened.kind}, not a spec file`,
+      hint: 'pass the path of a spec .md file (a regular file)',
+    });
+  }
+  const { handle } = opened;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
-      throw new SpecError({
-        code: 'E_SPEC_NOT_A_FILE',
-        file,
-        message: `is ${describeKind(info)}, not a spec file`,
-        hint: 'pass the path of a spec .md file (a regular file)',
-      });
-    }
     const bytes = await readUpTo(handle, MAX_SPEC_BYTES + 1);
     if (bytes.length > MAX_SPEC_BYTES) {
       throw new SpecError({
@@ -59,7 +54,7 @@ export async function readSpecBytes(file: string): Promise<Buffer | undefined> {
 }
 
 /** Reads until end of file or `limit` bytes, whichever comes first (a size from fstat can be 0 or wrong). */
-async function readUpTo(handle: Awaited<ReturnType<typeof open>>, limit: number): Promise<Buffer> {
+async function readUpTo(handle: FileHandle, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   while (total < limit) {
@@ -70,11 +65,4 @@ async function readUpTo(handle: Awaited<ReturnType<typeof open>>, limit: number)
     total += bytesRead;
   }
   return Buffer.concat(chunks);
-}
-
-function describeKind(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
-  if (info.isDirectory()) return 'a folder';
-  if (info.isFIFO()) return 'a fifo';
-  if (info.isSocket()) return 'a socket';
-  return 'a device';
 }

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type GenerationRecord, generationRecordSchema } from '../artifact/generation-record-schema.js';
 import { CambrianError } from '../errors.js';
+import { parseStoredJson } from '../parse-stored-json.js';
 import type { LineagePaths } from './lineage-paths.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
@@ -30,18 +31,11 @@ export function createRecordStore(paths: LineagePaths): RecordStore {
   }
   async function parse(file: string): Promise<GenerationRecord> {
     const text = await readFile(file, 'utf8');
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      throw damaged(file, `not JSON (${(error as Error).message})`, error);
-    }
-    const parsed = generationRecordSchema.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw damaged(file, `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-    }
-    return parsed.data;
+    return parseStoredJson({
+      text,
+      schema: generationRecordSchema,
+      damaged: (detail, cause) => damaged(file, detail, cause),
+    });
   }
   return {
     async list() {

@@ -16,10 +16,9 @@ import { createRunBackend } from '../gateway/provider-backend.js';
 import { createSecretRedactor } from '../gateway/redact-secrets.js';
 import { primeModels, type ResolvedRoles, resolveRoles } from '../gateway/roles.js';
 import { isProcessAlive } from '../is-process-alive.js';
-import { openQueuedRig, type QueuedRig } from '../queue/open-queued-rig.js';
+import type { QueuedRig } from '../queue/open-queued-rig.js';
+import { openRunRig } from '../queue/open-run-rig.js';
 import type { RigQueueConnection } from '../queue/read-rig-queue-url.js';
-import type { RigQueueError } from '../queue/rig-queue-errors.js';
-import { runRig as defaultRunRig } from '../rig/run-rig.js';
 import { detectSandbox } from '../rig/sandbox/detect-sandbox.js';
 import type { SandboxRequest } from '../rig/sandbox/sandbox-types.js';
 import { loadSpec } from '../spec/load-spec.js';
@@ -138,17 +137,14 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
   };
   const sandbox = await detectSandbox(options.sandbox ?? 'auto');
   if (sandbox.warning !== null) emit({ type: 'warning', message: sandbox.warning });
-  // Opened before anything else: an unreachable queue stops the run before a Prime is built.
-  const ownQueue =
-    options.queuedRig === undefined && options.rigQueue !== undefined
-      ? await openQueuedRig({ queue: options.rigQueue })
-      : null;
-  const queued = options.queuedRig ?? ownQueue;
-  const runRig = queued?.runRig ?? options.runRig ?? defaultRunRig;
-  if (queued !== null) emit({ type: 'info', message: `the rig runs on workers of ${queued.display}` });
-  // The queue could not judge by our rules: the Prime is stopped, the generation closed undecided, the run throws.
-  const rigStop = new AbortController();
-  let rigStopError: RigQueueError | null = null;
+  // Opened before anything else: an unreachable queue stops the run before a Prime is built. A queue that cannot
+  // judge by our rules stops the Prime; the generation is closed undecided and the run throws.
+  const rig = await openRunRig({
+    ...(options.rigQueue === undefined ? {} : { rigQueue: options.rigQueue }),
+    ...(options.queuedRig === undefined ? {} : { queuedRig: options.queuedRig }),
+    ...(options.runRig === undefined ? {} : { runRig: options.runRig }),
+    onInfo: (message) => emit({ type: 'info', message }),
+  });
 
   emit({ type: 'phase', phase: 'lock', detail: generationsDir });
   await mkdir(generationsDir, { recursive: true });
@@ -160,7 +156,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       ...(options.wait === undefined ? {} : { wait: options.wait }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     }).catch(async (error: unknown) => {
-      await ownQueue?.close().catch(() => {});
+      await rig.close();
       throw error;
     });
   }
@@ -250,12 +246,8 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       campaign: options.campaign ?? null,
       primeGeneration,
       sandbox,
-      runRig,
-      ...(queued === null ? {} : { rigTimeoutMs: queued.supervisorTimeoutMs }),
-      onRigStop: (error) => {
-        rigStopError ??= error;
-        rigStop.abort(error.message);
-      },
+      runRig: rig.runRig,
+      ...rig.supervisorOptions,
       // A Prime that renumbered after a 409 tagged its requests with the old number; the ledger then knows nothing
       // of the new one, and the manifest's own count (the Prime's measurement) is the better figure.
       tokenUsage: (generation) => {
@@ -291,7 +283,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       signal: AbortSignal.any([
         ...(options.signal === undefined ? [] : [options.signal]),
         replayStop.signal,
-        rigStop.signal,
+        rig.stopSignal,
       ]),
       onOutput: (stream, text) => writeOutput(stream, primeOutput[stream].push(text)),
     });
@@ -358,6 +350,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       stopped: primeEnding.stopped,
     };
     await writeFileAtomic(path.join(lineage.paths.runs, `${run}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    const rigStopError = rig.stopError();
     if (rigStopError !== null) throw rigStopError;
     return summary;
   } finally {
@@ -367,7 +360,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
     await new Promise<void>((resolve) => (logStream === null ? resolve() : logStream.end(() => resolve())));
     if (runDir !== null) await rm(runDir, { recursive: true, force: true }).catch(() => {});
     await lock?.release().catch(() => {});
-    await ownQueue?.close().catch(() => {});
+    await rig.close();
   }
 }
 

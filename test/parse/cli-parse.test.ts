@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
@@ -236,5 +236,29 @@ describe('cambrian parse', () => {
     expect(result.stderr).toContain('missing.txt');
     expect(result.stderr).toMatch(/\nhint /);
     expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('exits 2 with one line naming the path for a symlink loop, a fifo and a folder; a link to a reply is read', () => {
+    symlinkSync('loop-b.txt', path.join(tmp, 'loop-a.txt'));
+    symlinkSync('loop-a.txt', path.join(tmp, 'loop-b.txt'));
+    const loop = path.join(tmp, 'loop-a.txt');
+    const looped = cambrian('parse', loop);
+    expect(looped.code, looped.stderr).toBe(2);
+    expect(looped.stdout).toBe('');
+    expect(looped.stderr.split('\n')).toEqual([
+      `error [E_REPLY_UNREADABLE] reply file ${loop} is a symbolic link loop (or a chain of too many links)`,
+      'hint pass the path of the saved reply itself',
+      '',
+    ]);
+    execFileSync('mkfifo', [path.join(tmp, 'fifo.txt')]);
+    for (const notFile of [path.join(tmp, 'fifo.txt'), tmp]) {
+      const result = cambrian('parse', notFile);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`error [E_REPLY_NOT_FILE] ${notFile} is not a file`);
+    }
+    symlinkSync(path.join(FIXTURES, 'valid.txt'), path.join(tmp, 'linked.txt'));
+    const linked = cambrian('parse', path.join(tmp, 'linked.txt'));
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(linked.stdout).toContain('4 files');
   });
 });

@@ -19,6 +19,7 @@ import { applyStageFault } from './exemplar-stage-faults.js';
 import { assistantPrefix, readPurpose, readSpecBlock, readSpecId, userTextOutsideBlocks } from './read-prompt.js';
 import { MAX_SEALED_FILE_BYTES, readSealedFiles, SealedFileRefusedError } from './read-sealed-files.js';
 import { type ReplyFile, renderFileBlocks } from './render-file-blocks.js';
+import { estimateTokens, replyEndEvents, replyStartEvents } from './text-reply-events.js';
 
 export interface ExemplarOptions {
   /**
@@ -216,35 +217,19 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
       }
 
       messageCounter += 1;
-      const requestBytes = Buffer.byteLength(JSON.stringify(request));
       const specTokens = Math.ceil(specBytes / 4);
       const specKey = `${specId}:${specBytes}`;
       const cacheHit = cachedSpecs.has(specKey);
       cachedSpecs.add(specKey);
-      const outputTokens = Math.ceil(Buffer.byteLength(text) / 4);
-      yield {
-        type: 'message_start',
-        message: {
-          id: `msg_exemplar_${messageCounter}`,
-          type: 'message',
-          role: 'assistant',
-          model: request.model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: {
-            input_tokens: Math.max(1, Math.ceil(requestBytes / 4) - specTokens),
-            output_tokens: 1,
-            cache_creation_input_tokens: cacheHit ? 0 : specTokens,
-            cache_read_input_tokens: cacheHit ? specTokens : 0,
-          },
+      yield* replyStartEvents({
+        id: `msg_exemplar_${messageCounter}`,
+        model: request.model,
+        usage: {
+          input_tokens: Math.max(1, estimateTokens(JSON.stringify(request)) - specTokens),
+          cache_creation_input_tokens: cacheHit ? 0 : specTokens,
+          cache_read_input_tokens: cacheHit ? specTokens : 0,
         },
-      } as unknown as StreamEvent;
-      yield {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'text', text: '', citations: null },
-      } as StreamEvent;
+      });
       const cutAt = cut ? Math.floor(text.length / 2) : Number.POSITIVE_INFINITY;
       for (let at = 0; at < text.length; at += chunkChars) {
         if (context.signal.aborted) return;
@@ -257,13 +242,7 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
         };
       }
       if (cut) throw new CutStreamError('stream cut (injected by --faults cut-stream)');
-      yield { type: 'content_block_stop', index: 0 };
-      yield {
-        type: 'message_delta',
-        delta: { stop_reason: stopReason, stop_sequence: null },
-        usage: { output_tokens: outputTokens },
-      } as StreamEvent;
-      yield { type: 'message_stop' };
+      yield* replyEndEvents({ stopReason, outputTokens: estimateTokens(text) });
     },
   };
 }
