@@ -143,7 +143,10 @@ export async function runEditRetryBench() {
     firstUser([
       specText,
       { text: sourceBlock(of), cached: sourceCached },
-      { text: retryTask({ generation: 2, parent: 0, failure: of, inherited: inheritedPaths(spec) }), cached: false },
+      {
+        text: retryTask({ generation: 2, parent: 0, failure: of, inherited: inheritedPaths(spec), mode: 'edit' }),
+        cached: false,
+      },
     ]);
   const retryReply = await collect(
     exemplar.stream(request('claude-opus-4-6', [retryUserOf(failure, true)]), {

@@ -73,18 +73,22 @@ describe('an artifact is judged by the genome version that produced it', () => {
     expect([record['spec-id'], record['spec-version']]).toEqual(['CAMBRIAN-SPEC-005', '0.4.0']);
   }, 240_000);
 
-  it("today's gen-0 drives a 0.4.0 generation: the rig judges it by 0.4.0, and the reply holds every file 0.4.0 does not give", async () => {
+  it("today's gen-0 drives a 0.4.0 generation: judged by 0.4.0 it is viable, its reproduce stage (a full retry) included", async () => {
     const generations = path.join(work, 'new-prime');
     const summary = await reproduce(generations, ['--spec', OLD, '--max-retries', '0']);
     const first = summary.generations[0];
     const record = await recordOf(generations, first?.generation ?? -1);
     expect([record['spec-id'], record['spec-version'], record.parent]).toEqual(['CAMBRIAN-SPEC-005', '0.4.0', 0]);
-    // 0.4.0 inherits no file, so the exemplar's reply carries the files 0.5.0 would have the Prime write (before the fix
-    // the build failed: "Cannot find module './block-parser.js'"). Manifest to health pass under 0.4.0.
-    for (const stage of ['manifest', 'build', 'test', 'start', 'health'] as const) {
-      expect({ stage, passed: record.viability?.checks[stage]?.passed }).toEqual({ stage, passed: true });
-    }
-    // Not asserted: its reproduce stage. The offspring is gen-0's own 0.5.0 code, whose informed retry is an edit
-    // (`retry: edit`), which the 0.4.0 probe rightly refuses; see the report of issue 13.
+    // 0.4.0 inherits no file, so the exemplar's reply carries the files 0.5.0 would have the Prime write (before that
+    // fix the build failed: "Cannot find module './block-parser.js'").
+    // The offspring is gen-0's own 0.5.0 code reproducing 0.4.0, which has no `retry: edit`: its informed retry must
+    // ask for the complete codebase and carry the named files in its task, as the 0.4.0 probe checks (before the retry
+    // followed the reproduced spec's mode, the reproduce stage failed on an edit-mode retry).
+    const stages = ['manifest', 'build', 'test', 'start', 'health', 'reproduce'] as const;
+    const passed = stages.map((stage) => ({ stage, passed: record.viability?.checks[stage]?.passed }));
+    expect(passed, JSON.stringify(record.viability?.diagnostics)).toEqual(
+      stages.map((stage) => ({ stage, passed: true })),
+    );
+    expect([first?.outcome, record.viability?.status]).toEqual(['promoted', 'viable']);
   }, 240_000);
 });

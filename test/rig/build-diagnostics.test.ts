@@ -58,7 +58,7 @@ describe('the build stage turns tsc errors into failures', () => {
       const manifest = JSON.parse(await readFile(path.join(fixture.dir, 'manifest.json'), 'utf8'));
       const record = { generation: 1, outcome: 'tested', viability: report as never };
       const { failure } = await failureFrom(record, fixture.dir, manifest, { inherited: [] });
-      const task = retryTask({ generation: 2, parent: 0, failure, inherited: [] });
+      const task = retryTask({ generation: 2, parent: 0, failure, inherited: [], mode: 'edit' });
       expect(failure.named).toEqual(['src/count.ts', 'src/wait.ts']);
       expect(task).toContain('The diagnostics name src/count.ts, src/wait.ts.');
       expect(task).toContain('"file": "src/wait.ts",\n      "line": 6');

@@ -74,7 +74,7 @@ describe('the start stage names the source files of a crash', () => {
       const manifest = JSON.parse(await readFile(path.join(fixture.dir, 'manifest.json'), 'utf8'));
       const record = { generation: 1, outcome: 'tested', viability: report as never };
       const { failure } = await failureFrom(record, fixture.dir, manifest, { inherited: [] });
-      const task = retryTask({ generation: 2, parent: 0, failure, inherited: [] });
+      const task = retryTask({ generation: 2, parent: 0, failure, inherited: [], mode: 'edit' });
       expect(failure.named).toEqual(['src/config.ts', 'src/main.ts']);
       expect(task).toContain('The diagnostics name src/config.ts, src/main.ts.');
       expect(task).toContain('"file": "src/config.ts",\n      "line": 9');

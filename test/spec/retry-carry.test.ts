@@ -7,6 +7,7 @@ import {
   retryTask,
   sourceBlock,
 } from '../../generations/gen-0/src/prompts.js';
+import { retryTask as retryTask040 } from '../fixtures/gen-1-0.4.0/src/prompts.js';
 
 // The genome's one rule for what an informed retry carries of the failed source (CAMBRIAN-SPEC-005 0.5.0, *Retry
 // semantics*), through the inherited src/prompts.ts as gen-0 holds it (byte-equal to the genome's block).
@@ -51,7 +52,7 @@ describe('what an informed retry carries of the failed source', () => {
     expect(block).toContain('<listed path="package.json" bytes="18"/>\n<listed path="src/unrelated.ts" bytes="31"/>\n');
     expect(block).not.toContain('grüße');
     expect(block.endsWith('</failed-source>')).toBe(true);
-    const task = retryTask({ generation: 4, parent: 0, failure, inherited: [] });
+    const task = retryTask({ generation: 4, parent: 0, failure, inherited: [], mode: 'edit' });
     expect(task).toContain('It shows some files in full and lists the others by path and size');
   });
 
@@ -109,5 +110,25 @@ describe('what an informed retry carries of the failed source', () => {
     ];
     expect([...carriedFiles(failureOf(source, ['src/a.ts']))]).toEqual(['src/a.ts', 'src/c.ts']);
     expect(sourceBlock(failureOf(source, ['src/a.ts']))).toContain('<listed path="src/b.ts" bytes="20"/>');
+  });
+
+  it("in full mode (a spec without retry: edit) the task is genome 0.4.0's, word for word: the named files of the failed source in it", () => {
+    const source: File[] = [
+      { path: 'src/a.ts', content: 'export const a = 1;' },
+      { path: 'test/a.test.ts', content: "import { a } from '../src/a.js';\n" },
+      { path: 'src/other.ts', content: 'export const other = 2;\n' },
+    ];
+    // Named in this order; a name the failed source does not hold (an inherited file) is left out, as 0.4.0 skips it.
+    for (const named of [['test/a.test.ts', 'src/a.ts', 'src/block-parser.ts'], []]) {
+      const failure = failureOf(source, named);
+      const files = named.flatMap((path) => source.filter((file) => file.path === path));
+      const old = retryTask040({ generation: 4, parent: 1, failure: { ...failure, files } });
+      expect(retryTask({ generation: 4, parent: 1, failure, inherited: [], mode: 'full' })).toBe(old);
+    }
+    // A spec that inherits files and retries in full names them as existing, before the closing request.
+    const failure = failureOf(source, ['src/a.ts']);
+    const task = retryTask({ generation: 4, parent: 1, failure, inherited: ['src/x.ts'], mode: 'full' });
+    expect(task).toContain('do not write them: src/x.ts.\n\nReply with file blocks only: every file of the codebase');
+    expect(task).not.toContain('src/other.ts');
   });
 });

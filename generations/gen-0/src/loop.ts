@@ -103,13 +103,14 @@ async function runAttempt(run: Run, previous: FailureContext | null): Promise<At
     summary: typeof record.viability?.diagnostics?.summary === 'string' ? record.viability.diagnostics.summary : null,
   }));
   const inherited = spec.inherited.map((file) => file.path);
-  const task = previous === null ? freshTask({ generation, parent, history, inherited }) : retryTask({ generation, parent, failure: previous, inherited });
+  const task = previous === null ? freshTask({ generation, parent, history, inherited }) : retryTask({ generation, parent, failure: previous, inherited, mode: spec.retry });
   log('attempt.start', { generation, purpose, model });
 
   const usage = zeroUsage();
   const cached = { type: 'ephemeral' as const };
-  const base = previous?.source ?? [];
-  const editOf = previous !== null && base.length > 0 ? previous : null;
+  // Only a spec with `retry: edit` has its retries edit the failed source; a full retry starts from nothing, as a fresh one.
+  const editOf = spec.retry === 'edit' && previous !== null && previous.source.length > 0 ? previous : null;
+  const base = editOf?.source ?? [];
   const content: { type: 'text'; text: string; cache_control?: typeof cached }[] = [
     { type: 'text', text: specBlock(spec.copyPath, spec.text), cache_control: cached },
   ];

@@ -138,8 +138,12 @@ export function sourceBlock(failure: FailureContext): string {
   return `<failed-source generation="${failure.generation}">\n${blocks.join('')}${lines.join('')}</failed-source>`;
 }
 
-/** Task of an informed retry: what failed and the diagnostics as JSON; with a failed source, it asks for an edit. */
-export function retryTask(options: { generation: number; parent: number; failure: FailureContext; inherited: string[] }): string {
+/**
+ * Task of an informed retry: what failed and the diagnostics as JSON. With `mode` `edit` and a failed source it asks for
+ * an edit; with `mode` `full` (a spec without `retry: edit`) it is the full retry of genome 0.4.0, word for word.
+ */
+export function retryTask(options: { generation: number; parent: number; failure: FailureContext; inherited: string[]; mode: 'edit' | 'full' }): string {
+  if (options.mode === 'full') return fullRetryTask(options);
   const { failure, generation, parent } = options;
   const edit = failure.source.length > 0;
   const named = failure.named.length === 0 ? 'no file' : failure.named.join(', ');
@@ -156,6 +160,33 @@ ${JSON.stringify(failure.diagnostics, null, 2)}
 \`\`\`
 
 ${inheritedNote(options.inherited)}${edit ? 'Reply with the changes only: a file block for every file you add or change, each one complete, and a line <delete path="relative/path"/> outside the blocks for every file to remove. Every file you do not mention is kept as it is.' : 'Reply with file blocks only: every file of the codebase, each one complete.'}`;
+}
+
+/** A full retry: the named files of the failed source as blocks inside the task, and the whole codebase asked for. */
+function fullRetryTask(options: { generation: number; parent: number; failure: FailureContext; inherited: string[] }): string {
+  const { failure } = options;
+  const named = failure.named.flatMap((path) => failure.source.filter((file) => file.path === path));
+  const files =
+    named.length === 0
+      ? '(no file was named by the diagnostics)'
+      : named.map((file) => `<file path="${file.path}">\n${withNewline(file.content)}</file:end>`).join('\n\n');
+  return `# Task: informed retry for generation ${options.generation}
+
+Generation ${failure.generation} failed at stage ${failure.stage}: ${failure.summary}
+
+Write the complete codebase again, as generation ${options.generation} (parent: generation ${options.parent}). Study the diagnostics and the failed source below, find the cause, and fix it; keep everything that worked. The test rig checks the new codebase from scratch.
+
+## Diagnostics
+
+\`\`\`json
+${JSON.stringify(failure.diagnostics, null, 2)}
+\`\`\`
+
+## Failed source
+
+${files}
+
+${inheritedNote(options.inherited)}Reply with file blocks only: every file of the codebase, each one complete, not just the ones you changed.`;
 }
 
 /** Task of a parse repair, sent after the model's malformed reply. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { checkPath } from './block-parser.js';
 import { PrimeError } from './errors.js';
 
-/** What the Prime needs from the spec it reproduces: its exact bytes (copied unchanged), hash, id, version, blocks, inherited files. */
+/** What the Prime needs from the spec it reproduces: its exact bytes (copied unchanged), hash, id, version, retry mode, blocks, inherited files. */
 export type SpecInfo = Awaited<ReturnType<typeof readSpec>>;
 
 /** `sha256:<64 hex>` of the exact bytes. */
@@ -93,6 +93,9 @@ export async function readSpec(specPath: string) {
   const version = front.version ?? '';
   if (version === '') throw new PrimeError('E_SPEC', `${specPath}: the front matter needs a version line like "version: 0.1.0"`);
 
+  const retry: 'edit' | 'full' = front.retry === 'edit' ? 'edit' : 'full'; // the retry mode, see Retry semantics
+  if ((front.retry ?? retry) !== retry) throw new PrimeError('E_SPEC', `${specPath}: retry must be edit or full, not "${front.retry}"`);
+
   const entryBody = readFencedBlock(text, 'entry');
   if (entryBody === null) throw new PrimeError('E_SPEC', `${specPath}: no \`\`\`entry block with the entry commands`);
   const entry = parseJson(entryBody, 'entry', specPath);
@@ -110,5 +113,5 @@ export async function readSpec(specPath: string) {
     const problem = checkPath(file.path);
     if (problem !== null || file.path === copyPath) throw new PrimeError('E_SPEC', `${specPath}: inherited file ${JSON.stringify(file.path)}: ${problem?.message ?? 'is the spec copy'}`);
   }
-  return { id, version, bytes, text, hash: hashBytes(bytes), copyPath, inherited, entry: entry as Record<string, unknown>, contracts };
+  return { id, version, retry, bytes, text, hash: hashBytes(bytes), copyPath, inherited, entry: entry as Record<string, unknown>, contracts };
 }

@@ -33,7 +33,7 @@ describe('readSpec', () => {
     const file = path.join(temp.dir, 'spec.md');
     await writeFile(file, specText());
     const spec = await readSpec(file);
-    expect(spec).toMatchObject({ id: 'TEST-SPEC-001', version: '1.2.3', copyPath: 'spec/TEST-SPEC-001.md' });
+    expect(spec).toMatchObject({ id: 'TEST-SPEC-001', version: '1.2.3', retry: 'full', copyPath: 'spec/TEST-SPEC-001.md' });
     expect(spec.hash).toBe(hashBytes(Buffer.from(specText())));
     expect(spec.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(spec.entry).toEqual({ build: 'tsc -p tsconfig.json', test: 'vitest run', start: 'node dist/src/main.js', health: '/health' });
@@ -47,6 +47,8 @@ describe('readSpec', () => {
     await writeFile(file, specText().replace('id: TEST-SPEC-001', 'id: ../escape'));
     await expect(readSpec(file)).rejects.toThrow('needs an id line');
     await expect(readSpec(path.join(temp.dir, 'missing.md'))).rejects.toThrow('cannot read the spec');
+    await writeFile(file, specText().replace('kind: prime', 'retry: patch'));
+    await expect(readSpec(file)).rejects.toThrow(`${file}: retry must be edit or full, not "patch"`);
   });
 
   test('readFencedBlock takes the first fence with that info word, skipping fences nested in other fences', () => {

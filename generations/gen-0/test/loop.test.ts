@@ -19,6 +19,8 @@ const DIAGNOSTICS = {
 };
 const NON_VIABLE: Verdict = { status: 'non-viable', diagnostics: DIAGNOSTICS };
 const VIABLE: Verdict = { status: 'viable' };
+/** A spec whose retries edit the failed source; specText() has no retry line, so its retries are full. */
+const EDIT_SPEC = specText().replace('kind: prime\n', 'kind: prime\nretry: edit\n');
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 let cleanups: (() => Promise<void>)[] = [];
@@ -111,7 +113,7 @@ test('non-viable: rollback, an informed retry that edits the failed source (name
   const replies = [blocks(files), '<delete path="src/gone.ts"/>\n', edit, blocks(files), edit];
   const supervisor = { verdicts: [NON_VIABLE, VIABLE, NON_VIABLE, VIABLE] };
   const answer = (_: LlmRequest, index: number): LlmAnswer => ({ type: 'reply', text: replies[index] ?? '' });
-  const run = await setup({ answer, supervisor, env: { CAMBRIAN_MAX_GENS: '2', CAMBRIAN_MAX_RETRIES: '1' } });
+  const run = await setup({ answer, supervisor, spec: EDIT_SPEC, env: { CAMBRIAN_MAX_GENS: '2', CAMBRIAN_MAX_RETRIES: '1' } });
   expect(await run.prime.done).toBe(0);
 
   const posts = run.supervisor.calls.filter((call) => call.method === 'POST');
@@ -142,7 +144,7 @@ test('non-viable: rollback, an informed retry that edits the failed source (name
 });
 
 test('inherited files: named as existing in both tasks, written by the Prime, left out of the failed source', async () => {
-  const spec = `${specText()}\n\`\`\`ts\n// file: src/given.ts (inherited)\nexport const given = 1;\n\`\`\`\n`;
+  const spec = `${EDIT_SPEC}\n\`\`\`ts\n// file: src/given.ts (inherited)\nexport const given = 1;\n\`\`\`\n`;
   const files = { 'src/given.ts': 'the model rewrote it\n', 'test/a.test.ts': FAILING_TEST };
   const replies = [blocks(files), blocks({ 'test/a.test.ts': FAILING_TEST.replace('toBe(3)', 'toBe(2)') })];
   const answer = (_: LlmRequest, index: number): LlmAnswer => ({ type: 'reply', text: replies[index] ?? '' });
@@ -159,10 +161,14 @@ test('inherited files: named as existing in both tasks, written by the Prime, le
   expect(manifest).toMatchObject({ files: ['spec/TEST-SPEC-001.md', 'src/given.ts', 'test/a.test.ts'], 'kept-files': [] });
 });
 
-test('retries stop after CAMBRIAN_MAX_RETRIES failed retries with exit code 1', async () => {
+test('retries stop after CAMBRIAN_MAX_RETRIES failed retries with exit code 1; without retry: edit they are full', async () => {
   const run = await setup({ supervisor: { verdicts: [NON_VIABLE, NON_VIABLE, NON_VIABLE, NON_VIABLE] }, env: { CAMBRIAN_MAX_RETRIES: '2' } });
   expect(await run.prime.done).toBe(1);
   expect(run.purposes()).toEqual(['fresh', 'retry', 'retry']);
+  const retry = run.llm.requests[1] as LlmRequest;
+  expect(retry.body.messages[0]?.content).toHaveLength(2);
+  expect(taskOf(retry)).toContain(`## Failed source\n\n<file path="test/a.test.ts">\n${FAILING_TEST}${END}\n\nReply with file blocks only: every file of the codebase, each one complete, not just the ones you changed.`);
+  expect(JSON.parse(await readFile(path.join(run.workspace, 'gen-2', 'manifest.json'), 'utf8'))).not.toHaveProperty('edited-from');
   expect(run.calls().filter((call) => call === 'POST /rollback')).toHaveLength(3);
   expect(run.calls()).not.toContain('POST /promote');
 });
