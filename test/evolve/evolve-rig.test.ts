@@ -127,7 +127,10 @@ describe('cambrian evolve in rig mode', () => {
     }
     again.kill('SIGKILL');
     const killedAgain = await again;
-    expect(later, `no later batch of the same stage was launched as its own campaign: ${killedAgain.stderr.slice(-2000)}`).toBeDefined();
+    expect(
+      later,
+      `no later batch of the same stage was launched as its own campaign: ${killedAgain.stderr.slice(-2000)}`,
+    ).toBeDefined();
     expect(killedAgain.signal).toBe('SIGKILL');
 
     const resumed = await resume();
