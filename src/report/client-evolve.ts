@@ -3,13 +3,15 @@
  * (rows: viability quarter; columns: the stage most failures fall at × tokens per attempt against the starting
  * version), every empty cell drawn as empty, then its versions and the ancestry of one of them (the head until a cell
  * or a version is clicked): the chain of parent versions back to the seed, each step with its mutation, change lines,
- * screen, campaigns and decision, and what else was tried from each ancestor and why it lost. Mutation change lines
- * and screen reasons are LLM text: like everything else they only ever reach the page as text nodes.
+ * screen, the archive draw that chose its parent, its campaigns, and the decision with the counts and posterior it was
+ * made on, why it stopped there and its provisional promotion; and what else was tried from each ancestor and why it
+ * lost. Mutation change lines, screen reasons and a parent's draw are log text: like everything else they only ever
+ * reach the page as text nodes.
  */
 export const CLIENT_EVOLVE_JS = String.raw`
   var evolveRun = data.evolveRuns.length ? data.evolveRuns[data.evolveRuns.length - 1] : null;
   var evolvePicked = null;
-  var VERDICT_BADGE = { seed: 'seed', promoted: 'promoted', kept: 'kept', dropped: 'dropped', demoted: 'dropped', open: 'open',
+  var VERDICT_BADGE = { seed: 'seed', promoted: 'promoted', kept: 'kept', dropped: 'dropped', demoted: 'demoted', open: 'open',
     'rejected by the guard': 'rejected', 'rejected by the screen': 'rejected' };
   function fmtInterval(v) { return fmtPct(v.mean) + ' (95% interval ' + Math.round(v.low * 100) + '–' + fmtPct(v.high) + ')'; }
   function evolveVersionOf(run, version) {
@@ -51,7 +53,8 @@ export const CLIENT_EVOLVE_JS = String.raw`
     body.replaceChildren();
     var run = evolveRun;
     body.appendChild(el('p', { 'class': 'note', id: 'evolve-summary' }, run.id + ' · ' + run.mode + ' · from ' + run.spec +
-      ' · head ' + run.head + ' · ' + run.campaigns + ' campaigns · ' + (run.ended ? 'ended: ' + run.ended : 'not ended (running, or killed: --resume continues it)')));
+      ' · head ' + run.head + ' · ' + run.campaigns + ' campaigns' +
+      (run.batches > run.campaigns ? ' in ' + run.batches + ' batches' : '') + ' · ' + (run.ended ? 'ended: ' + run.ended : 'not ended (running, or killed: --resume continues it)')));
     if (run.error) { body.appendChild(el('p', { 'class': 'empty' }, 'this run cannot be read: ' + run.error)); return; }
     // The archive across the card; under it the versions, and the ancestry of the picked version beside them.
     body.appendChild(drawGrid(run));
@@ -191,13 +194,34 @@ export const CLIENT_EVOLVE_JS = String.raw`
     d.appendChild(head);
     v.changes.forEach(function (c) { d.appendChild(el('div', { 'class': 'changes' }, 'changes: ' + c)); });
     if (v.screen !== null) d.appendChild(el('div', null, 'guard passed; screen: ' + v.screen));
-    if (v.campaigns.length > 0) d.appendChild(el('div', { 'class': 'campaigns' }, 'campaigns: ' + v.campaigns.map(function (c) {
-      return c.stage + ' ' + c.viable + '/' + c.attempts + (c.campaign ? ' (' + c.campaign + ')' : '');
-    }).join(', ') + (v.viability ? ' → viability ' + fmtInterval(v.viability) : '')));
+    if (v.choice) d.appendChild(el('div', { 'class': 'choice' }, 'parent ' + v.choice.version + ' drawn from the archive: ' + v.choice.why));
+    if (v.campaigns.length > 0) d.appendChild(el('div', { 'class': 'campaigns' }, 'campaigns: ' + campaignLine(v.campaigns) +
+      (v.viability && !v.decision ? ' → viability ' + fmtInterval(v.viability) : '')));
+    var e = v.decision;
+    if (e) {
+      d.appendChild(el('div', { 'class': 'evidence' }, 'at the decision: ' + e.viable + ' of ' + e.attempts + ' attempts viable, posterior ' + fmtInterval(e.posterior)));
+      if (e.provisional) d.appendChild(el('div', { 'class': 'provisional' }, 'provisionally promoted after ' + e.provisional.attempts +
+        ' attempts at P(better) ' + e.provisional.pBetter.toFixed(2) + ', then topped up by ' + (e.attempts - e.provisional.attempts) + ' to ' + e.attempts));
+    }
     d.appendChild(el('div', { 'class': 'why' }, v.why));
     d.appendChild(el('div', { 'class': 'dimtext' }, 'cost ' + fmtInt(v.tokens) + ' tokens' + (v.cell ? ' · archive cell ' + v.cell : '')));
     v.extras.forEach(function (x) { d.appendChild(el('div', { 'class': 'extra' }, x.entry + '.' + x.key + ': ' + x.value)); });
     return d;
+  }
+
+  // A version's campaigns by stage, in the order they ran: a mutant's batches and a provisional head's top-up
+  // batches are each summed, with how many there were; a rig run's campaign ids follow.
+  function campaignLine(campaigns) {
+    var stages = [], by = {}, ids = [];
+    campaigns.forEach(function (c) {
+      if (!by[c.stage]) { by[c.stage] = { viable: 0, attempts: 0, batches: 0 }; stages.push(c.stage); }
+      by[c.stage].viable += c.viable; by[c.stage].attempts += c.attempts; by[c.stage].batches += 1;
+      if (c.campaign) ids.push(c.campaign);
+    });
+    return stages.map(function (s) {
+      var b = by[s];
+      return s + ' ' + b.viable + '/' + b.attempts + (b.batches > 1 ? ' in ' + b.batches + ' batches' : '');
+    }).join(', ') + (ids.length ? ' (' + ids.join(', ') + ')' : '');
   }
 
   // The grid and the version table follow the spec-version and failure-stage filters; a filtered version that the run

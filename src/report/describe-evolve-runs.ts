@@ -13,7 +13,9 @@ export interface ReportEvolveRun {
   mode: string;
   head: string;
   ended: string | null;
+  /** Evaluations as `--campaigns` counts them (the head's, then one per mutant), and the batches they ran in. */
   campaigns: number;
+  batches: number;
   /** Why the run could not be read (a damaged log); the rest is then empty. */
   error: string | null;
   axes: { viability: string[]; cost: Descriptor['cost'][]; stages: string[] };
@@ -69,7 +71,8 @@ export function describeEvolveRun(id: string, entries: readonly EvolveEntry[]): 
     mode: start?.mode ?? '',
     head,
     ended: end?.reason ?? null,
-    campaigns: entries.filter((e) => e.type === 'campaign').length,
+    campaigns: new Set(entries.flatMap((e) => (e.type === 'campaign' ? [e.step] : []))).size,
+    batches: entries.filter((e) => e.type === 'campaign').length,
     error: start === undefined ? 'the log has no start entry' : null,
     axes: { viability: VIABILITY_LABELS, cost: COSTS, stages },
     cells: archive.elites.map((elite) => ({
@@ -98,6 +101,7 @@ function unreadable(id: string, error: string): ReportEvolveRun {
     head: '',
     ended: null,
     campaigns: 0,
+    batches: 0,
     error,
     axes: { viability: VIABILITY_LABELS, cost: COSTS, stages: [] },
     cells: [],

@@ -35,8 +35,24 @@ export interface ReportEvolveVersion {
   tokens: number;
   /** Its archive cell, when it had a campaign. */
   cell: string | null;
+  /** Which archive member its step's `parent` entry chose, and by what rule and draw; null in logs without one. */
+  choice: { version: string; why: string } | null;
+  /** The sequential rule's evidence at the decision, as logged (null for older cascade logs and undecided versions). */
+  decision: ReportEvolveDecision | null;
   /** Fields of its log entries the report does not know by name (a newer log's), shown as they are. */
   extras: Array<{ entry: string; key: string; value: string }>;
+}
+
+/** What the sequential rule logged with a decision: the mutant's counts and posterior, why it stopped, the top-up. */
+export interface ReportEvolveDecision {
+  viable: number;
+  attempts: number;
+  /** Posterior mean and 95 % interval of its viability (Beta(1,1)) at the decision. */
+  posterior: { mean: number; low: number; high: number };
+  /** Why the evaluation stopped where it did: the threshold it crossed, or the cap. */
+  why: string;
+  /** Where it crossed the promote threshold, before it was topped up to the cap; null when it never did. */
+  provisional: { attempts: number; pBetter: number } | null;
 }
 
 /** Keys of each entry type the report shows by name; any other key is an extra. */
@@ -59,7 +75,21 @@ const KNOWN: Record<string, readonly string[]> = {
   rejected: ['type', 'step', 'version', 'by', 'reason', 'tokens'],
   admitted: ['type', 'step', 'version', 'screen', 'tokens'],
   campaign: ['type', 'step', 'version', 'stage', 'seed', 'campaign', 'outcome', 'at'],
-  decision: ['type', 'step', 'version', 'decision', 'pBetter', 'against', 'head'],
+  decision: [
+    'type',
+    'step',
+    'version',
+    'decision',
+    'pBetter',
+    'against',
+    'head',
+    'viable',
+    'attempts',
+    'posterior',
+    'why',
+    'provisional',
+  ],
+  parent: ['type', 'step', 'version', 'why'],
 };
 const MAX_EXTRA_CHARS = 400;
 const VERDICTS = { promote: 'promoted', keep: 'kept', drop: 'dropped', demote: 'demoted' } as const;
@@ -68,6 +98,8 @@ const VERDICTS = { promote: 'promoted', keep: 'kept', drop: 'dropped', demote: '
 export function describeEvolveVersions(entries: readonly EvolveEntry[], archive: Archive): ReportEvolveVersion[] {
   const versions = new Map<string, ReportEvolveVersion>();
   const cells = new Map(archive.members.map((m) => [m.version, m.cell]));
+  // A step's `parent` entry comes before its mutant: it is the mutant's, once the mutant is logged.
+  const choices = new Map<number, Extract<EvolveEntry, { type: 'parent' }>>();
   const get = (version: string): ReportEvolveVersion => {
     let v = versions.get(version);
     if (v === undefined) {
@@ -83,18 +115,29 @@ export function describeEvolveVersions(entries: readonly EvolveEntry[], archive:
       seed.why = `the run's starting version (${entry.spec.id}@${entry.spec.version})`;
       continue;
     }
-    if (entry.type === 'monitor' || entry.type === 'end') continue;
+    if (entry.type === 'parent') {
+      choices.set(entry.step, entry);
+      continue;
+    }
+    // A launch only names the rig campaign its `campaign` entry names again once it has run.
+    if (entry.type === 'monitor' || entry.type === 'end' || entry.type === 'launch') continue;
     const v = get(entry.version);
     addExtras(v, entry);
     switch (entry.type) {
-      case 'mutant':
+      case 'mutant': {
         v.parent = entry.parentVersion;
         v.step = entry.step;
         v.mutation = entry.mutation;
         v.changes = entry.changes;
         v.donor = donorOf(entry);
         v.tokens += entry.tokens;
+        const choice = choices.get(entry.step);
+        if (choice !== undefined) {
+          v.choice = { version: choice.version, why: choice.why };
+          addExtras(v, choice);
+        }
         break;
+      }
       case 'rejected':
         v.verdict = entry.by === 'guard' ? 'rejected by the guard' : 'rejected by the screen';
         v.why = `${entry.reason} (no campaign; the ${entry.by} cost ${entry.tokens} tokens)`;
@@ -118,6 +161,7 @@ export function describeEvolveVersions(entries: readonly EvolveEntry[], archive:
         v.verdict = VERDICTS[entry.decision];
         v.pBetter = entry.pBetter;
         v.why = explainDecision(entry);
+        v.decision = sequentialEvidence(entry);
         break;
     }
   }
@@ -168,8 +212,17 @@ function blank(version: string): ReportEvolveVersion {
     viability: null,
     tokens: 0,
     cell: null,
+    choice: null,
+    decision: null,
     extras: [],
   };
+}
+
+/** The sequential rule's fields of a decision; null for a cascade log's, which has none of them. */
+function sequentialEvidence(entry: Extract<EvolveEntry, { type: 'decision' }>): ReportEvolveDecision | null {
+  const { viable, attempts, posterior, why } = entry;
+  if (viable === undefined || attempts === undefined || posterior === undefined || why === undefined) return null;
+  return { viable, attempts, posterior, why, provisional: entry.provisional ?? null };
 }
 
 /** A transplant names its donor as the version at the end of its mutation's name (`transplant-<section>-<version>`). */

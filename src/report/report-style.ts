@@ -104,6 +104,7 @@ ol.ancestry > li { margin-bottom:8px; }
 .b-v-promoted { background:var(--ok); }
 .b-v-kept { background:#14867d; }
 .b-v-dropped { background:var(--warn); }
+.b-v-demoted { background:#b5651d; }
 .b-v-rejected { background:var(--bad); }
 .b-v-open { background:#8a91a3; }
 `;

@@ -71,7 +71,7 @@ describe('cambrian evolve in rig mode', () => {
     expect(run.head).toBe('0.2.1');
   }, 600_000);
 
-  it('SIGKILL during a rig campaign, then --resume: that campaign is continued, each attempt recorded exactly once', async () => {
+  it("SIGKILL during a rig campaign, then --resume, twice (the head's campaign, a later top-up batch): the killed campaign is continued, each attempt recorded exactly once", async () => {
     const generations = path.join(dir, 'killed');
     const paths = lineagePaths(generations);
     const records = createRecordStore(paths);
@@ -102,30 +102,58 @@ describe('cambrian evolve in rig mode', () => {
     const partial = launched?.type === 'launch' ? launched.campaign : '';
     expect(await listCampaignIds(paths)).toEqual([partial]);
 
-    const resumed = await execa(
-      'node',
-      [BIN, 'evolve', '--resume', run ?? '', '--generations', generations, '--json'],
-      {
+    const resume = () =>
+      execa('node', [BIN, 'evolve', '--resume', run ?? '', '--generations', generations, '--json'], {
         cwd: ROOT,
         env: ENV,
         reject: false,
-      },
-    );
+      });
+    // Killed again during a batch that shares step, version and stage with a finished one (the provisional head's
+    // second top-up): the resume must continue this batch's campaign, not the finished one that matches it too.
+    const again = resume();
+    let later: Extract<EvolveEntry, { type: 'launch' }> | undefined;
+    for (let i = 0; i < 6000 && later === undefined && again.exitCode === null; i += 1) {
+      await sleep(100);
+      const entries = await readLog(logFile);
+      const finished = entries.flatMap((e) => (e.type === 'campaign' ? [e] : []));
+      const open = entries.findLast((e) => e.type === 'launch' && !finished.some((c) => c.campaign === e.campaign));
+      const sibling = finished.some(
+        (c) => open?.type === 'launch' && c.step === open.step && c.version === open.version && c.stage === open.stage,
+      );
+      const started = (await records.list().catch(() => [])).some(
+        (r) => open?.type === 'launch' && r.campaign === open.campaign,
+      );
+      if (open?.type === 'launch' && sibling && started) later = open;
+    }
+    again.kill('SIGKILL');
+    const killedAgain = await again;
+    expect(
+      later,
+      `no later batch of the same stage was launched as its own campaign: ${killedAgain.stderr.slice(-2000)}`,
+    ).toBeDefined();
+    expect(killedAgain.signal).toBe('SIGKILL');
+
+    const resumed = await resume();
     expect(resumed.exitCode, resumed.stderr.slice(-3000)).toBe(0);
     const entries = await readLog(logFile);
     const campaigns = entries.flatMap((e) => (e.type === 'campaign' ? [e] : []));
     const launches = entries.flatMap((e) => (e.type === 'launch' ? [e] : []));
-    // One campaign per evaluation: the killed one continued under its id, not started again.
+    // One campaign per batch: the head's (4 attempts, the cap), the mutant's first batch (the rule's minimum of 2),
+    // then its top-up one lane at a time as a provisional head; each killed one continued under its id.
     expect(campaigns.map((e) => [e.step, e.stage, e.outcome.attempts])).toEqual([
       [0, 'head', 4],
-      [1, 'screening', 2],
-      [1, 'full', 2],
+      [1, 'mutant', 2],
+      [1, 'confirm', 1],
+      [1, 'confirm', 1],
     ]);
     expect(campaigns[0]?.campaign).toBe(partial);
+    expect(campaigns[3]?.campaign).toBe(later?.campaign);
+    expect(new Set(campaigns.map((e) => e.campaign)).size).toBe(campaigns.length);
     expect(launches.map((e) => e.campaign)).toEqual(campaigns.map((e) => e.campaign));
     expect((await listCampaignIds(paths)).sort()).toEqual(campaigns.map((e) => e.campaign).sort());
+    expect(entries.find((e) => e.type === 'decision')).toMatchObject({ version: campaigns[1]?.version, attempts: 4 });
     // Each attempt once: every judged record belongs to one logged campaign, as many as the campaigns' attempts, and
-    // the attempts judged before the kill are the head campaign's.
+    // the attempts judged before the first kill are the head campaign's.
     const all = (await records.list()).filter((record) => record['rig-result'] !== null);
     for (const generation of judged) expect(all.find((r) => r.generation === generation)?.campaign).toBe(partial);
     for (const entry of campaigns) {

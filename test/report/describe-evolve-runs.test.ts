@@ -14,6 +14,11 @@ import { TRANSPLANT_LANDSCAPE } from '../evolve/transplant-landscape.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
 
+/** How the report words P(better) against the head of the moment. */
+function pAgainst(d: { against: { version: string; viable: number; attempts: number }; pBetter: number }): string {
+  return `P(better than ${d.against.version} at ${d.against.viable}/${d.against.attempts}) = ${d.pBetter.toFixed(2)}`;
+}
+
 describe('describeEvolveRuns: what the report reads from an evolve log', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -55,18 +60,59 @@ describe('describeEvolveRuns: what the report reads from an evolve log', () => {
     expect(run.cells.map((c) => c.elite)).toContain(run.head);
   });
 
-  it('shows log fields it does not know by name, and says why a mutant was only kept', () => {
-    const decision = entries.find((e) => e.type === 'decision');
-    if (decision?.type !== 'decision') throw new Error('no decision');
-    // A newer log (another rule, another field): the report shows it as it is instead of dropping it.
-    const newer = entries.map((e) => (e === decision ? { ...e, rule: 'posterior cascade v2', threshold: 0.85 } : e));
-    const version = describeEvolveRun('run', newer).versions.find((v) => v.version === decision.version);
-    expect(version?.extras).toEqual([
+  it("shows the decision's evidence and the parent's draw by name, a field it does not know as it is, and demote", () => {
+    const run = describeEvolveRun('run', entries);
+    const promoted = entries.find((e) => e.type === 'decision' && e.decision === 'promote');
+    if (promoted?.type !== 'decision') throw new Error('no promotion');
+    const draw = entries.find((e) => e.type === 'parent' && e.step === promoted.step);
+    if (draw?.type !== 'parent') throw new Error('no parent entry');
+    const version = run.versions.find((v) => v.version === promoted.version);
+    // The sequential rule's fields, by name: counts and posterior at the decision, why it stopped, the top-up.
+    expect(version?.decision).toEqual({
+      viable: promoted.viable,
+      attempts: promoted.attempts,
+      posterior: promoted.posterior,
+      why: promoted.why,
+      provisional: promoted.provisional,
+    });
+    expect(version?.decision?.why).toMatch(/^confirmed at 16 attempts, P\(better\) 1\.00 ≥ 0\.6$/);
+    expect(version?.decision?.provisional?.attempts).toBeLessThan(16);
+    expect(version?.choice).toEqual({ version: draw.version, why: draw.why });
+    expect(version?.choice?.why).toMatch(/^refinement: from the head/);
+    // Nothing the report knows is shown as an extra: not the decision's fields, nor a parent entry on the parent.
+    expect(run.versions.flatMap((v) => v.extras)).toEqual([]);
+
+    // A newer log (another field): the report shows it as it is instead of dropping it.
+    const newer = entries.map((e) => (e === promoted ? { ...e, rule: 'posterior cascade v2' } : e));
+    expect(describeEvolveRun('run', newer).versions.find((v) => v.version === promoted.version)?.extras).toEqual([
       { entry: 'decision', key: 'rule', value: 'posterior cascade v2' },
-      { entry: 'decision', key: 'threshold', value: '0.85' },
     ]);
-    expect(explainDecision({ ...decision, decision: 'keep', pBetter: 0.61 })).toBe(
-      `kept in the archive, not promoted: P(better than ${decision.against.version} at ${decision.against.viable}/${decision.against.attempts}) = 0.61 < 0.80 after its full campaign`,
+    // Demoted after its top-up: its own verdict, with the logged why.
+    const why = 'confirmation: P(better) 0.15 ≤ 0.20';
+    const demote = { ...promoted, decision: 'demote' as const, head: promoted.against.version, why };
+    const demoted = describeEvolveRun(
+      'run',
+      entries.map((e) => (e === promoted ? demote : e)),
+    ).versions.find((v) => v.version === promoted.version);
+    expect(demoted?.verdict).toBe('demoted');
+    expect(demoted?.why).toBe(`demoted back to the archive after its top-up: ${pAgainst(promoted)}; ${why}`);
+  });
+
+  it("reads a cascade log's decision, which has none of the sequential fields, with the cascade's thresholds", () => {
+    const decision = entries.find((e) => e.type === 'decision' && e.decision === 'drop');
+    if (decision?.type !== 'decision') throw new Error('no drop');
+    const { viable, attempts, posterior, why, provisional, ...cascade } = decision;
+    const version = describeEvolveRun(
+      'run',
+      entries.map((e) => (e === decision ? cascade : e)),
+    ).versions.find((v) => v.version === decision.version);
+    expect(version?.decision).toBeNull();
+    expect(version?.extras).toEqual([]);
+    expect(version?.why).toBe(
+      `dropped after its screening campaign: ${pAgainst(decision)} < 0.30, too far behind to earn a full campaign`,
+    );
+    expect(explainDecision({ ...cascade, decision: 'keep', pBetter: 0.61 })).toBe(
+      `kept in the archive, not promoted: ${pAgainst({ ...cascade, pBetter: 0.61 })} < 0.80 after its full campaign`,
     );
   });
 

@@ -53,6 +53,44 @@ async function attributes(page: Page, selector: string, names: string[]): Promis
   return page.$$eval(selector, (nodes, keys) => nodes.map((n) => keys.map((k) => n.getAttribute(k) ?? '')), names);
 }
 
+type Entry<T extends EvolveEntry['type']> = Extract<EvolveEntry, { type: T }>;
+
+/** A version's viable attempts and attempts over its campaigns of one stage (all stages without one), from the log. */
+function counts(entries: EvolveEntry[], version: string, stage?: string): { viable: number; attempts: number } {
+  const mine = entries.filter(
+    (e): e is Entry<'campaign'> => e.type === 'campaign' && e.version === version && (!stage || e.stage === stage),
+  );
+  return {
+    viable: mine.reduce((n, e) => n + e.outcome.viable, 0),
+    attempts: mine.reduce((n, e) => n + e.outcome.attempts, 0),
+  };
+}
+
+/** The parent chain of a version back to the run's starting version, oldest first, from the log's mutant entries. */
+function chainOf(entries: EvolveEntry[], version: string): string[] {
+  const parents = new Map(entries.flatMap((e) => (e.type === 'mutant' ? [[e.version, e.parentVersion]] : [])));
+  const chain = [version];
+  for (let v = parents.get(version); v !== undefined; v = parents.get(v)) chain.unshift(v);
+  return chain;
+}
+
+function decisionOf(entries: EvolveEntry[], version: string): Entry<'decision'> {
+  const found = entries.find((e): e is Entry<'decision'> => e.type === 'decision' && e.version === version);
+  if (found === undefined) throw new Error(`no decision for ${version}`);
+  return found;
+}
+
+/** The report's words for a decision the sequential rule logged: P(better) against the head of the moment, and why. */
+function logged(d: Entry<'decision'>): string {
+  const words = { promote: 'promoted as head', drop: 'dropped', keep: 'kept in the archive, not promoted' }[
+    d.decision as 'promote' | 'drop' | 'keep'
+  ];
+  return `${words}: P(better than ${d.against.version} at ${d.against.viable}/${d.against.attempts}) = ${d.pBetter.toFixed(2)}; ${d.why}`;
+}
+
+const pct = (x: number): number => Math.round(x * 100);
+const mutations = (n: number): string => (n === 1 ? '1 mutation' : `${n} mutations`);
+
 describe('the report of an offline evolve run, in headless Chromium', () => {
   let cleanup: () => Promise<void>;
   let browser: Browser;
@@ -60,6 +98,15 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
   let plain: { id: string; entries: EvolveEntry[] };
   let hostile: { id: string; entries: EvolveEntry[] };
   let elites: Array<{ cell: string; version: string }>;
+  let archived: Array<{
+    version: string;
+    viable: number;
+    attempts: number;
+    mean: number;
+    descriptor: { viability: number; stage: string };
+  }>;
+  /** The head the run ended on, from its `end` entry. */
+  let head: string;
 
   beforeAll(async () => {
     const made = await tempDir('cambrian-report-evolve-');
@@ -84,15 +131,19 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
     await writeFile(log, `${rewritten.join('\n')}\n`);
 
     const archive = JSON.parse(await cambrian(['archive', '--run', plain.id, '--generations', generations, '--json']));
+    archived = archive.elites;
     elites = (archive.elites as Array<{ cell: string; version: string }>).map(({ cell, version }) => ({
       cell,
       version,
     }));
+    const end = plain.entries.find((e) => e.type === 'end');
+    if (end?.type !== 'end') throw new Error('the run did not end');
+    head = end.head;
     // One generation made against the head the run promoted: the spec-version view shows the run's interval for it.
     await writeFixtureLineage(generations, {
       records: [
         {
-          ...makeRecord({ generation: 1, outcome: 'promoted', rigResult: 'viable', passed: 5, specVersion: '0.5.5' }),
+          ...makeRecord({ generation: 1, outcome: 'promoted', rigResult: 'viable', passed: 5, specVersion: head }),
           'spec-id': 'CAMBRIAN-SPEC-005',
         },
       ],
@@ -114,17 +165,35 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.goto(`file://${report}`);
     await pickRun(page, plain.id);
+    // Campaigns as `--campaigns` counts them (one per evaluated step), and the batches the sequential rule ran.
+    const batches = plain.entries.filter((e) => e.type === 'campaign');
+    const steps = new Set(batches.map((e) => e.type === 'campaign' && e.step)).size;
+    expect(batches.length).toBeGreaterThan(steps);
     expect(await page.textContent('#evolve-summary')).toContain(
-      `${plain.id} · simulate · from CAMBRIAN-SPEC-005@0.5.0 · head 0.5.5`,
+      `${plain.id} · simulate · from CAMBRIAN-SPEC-005@0.5.0 · head ${head} · ${steps} campaigns in ${batches.length} batches · ended: `,
     );
 
-    // The occupied cells are exactly `cambrian archive`'s elites (this run: 0.5.0, 0.5.1, 0.5.5, 0.5.6).
+    // The occupied cells are exactly `cambrian archive`'s elites, the head among them.
     const occupied = await attributes(page, '#evolve-grid td.occupied', ['data-cell', 'data-elite']);
     const byCell = (a: { cell: string }, b: { cell: string }): number => a.cell.localeCompare(b.cell);
     expect(occupied.map(([cell = '', version = '']) => ({ cell, version })).sort(byCell)).toEqual(
       [...elites].sort(byCell),
     );
-    expect(elites.map((e) => e.version).sort()).toEqual(['0.5.0', '0.5.1', '0.5.5', '0.5.6']);
+    expect(elites.map((e) => e.version)).toContain(head);
+    // Each elite's cell is what the log says of it: its row the quarter of its posterior mean over all its campaigns'
+    // attempts, its column the stage most of its failures fall at.
+    for (const elite of archived) {
+      const { viable, attempts } = counts(plain.entries, elite.version);
+      const failures: Record<string, number> = {};
+      for (const e of plain.entries)
+        if (e.type === 'campaign' && e.version === elite.version)
+          for (const [stage, n] of Object.entries(e.outcome.failuresByStage))
+            failures[stage] = (failures[stage] ?? 0) + n;
+      const top = Object.entries(failures).sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none';
+      const mean = betaPosterior({ successes: viable, trials: attempts }).mean;
+      expect([elite.viable, elite.attempts, elite.descriptor.stage]).toEqual([viable, attempts, top]);
+      expect(elite.descriptor.viability).toBe(Math.min(3, Math.floor(mean * 4)));
+    }
     // Each sits under the labels of its cell: its row's quarter, its column's stage and cost band.
     const placed = await page.$$eval('#evolve-grid td.occupied', (cells) =>
       cells.map((td) => {
@@ -147,9 +216,11 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
         })
         .sort(),
     );
-    // Two failing stages seen (test, health) × 3 cost bands × 4 quarters; the rest are drawn empty.
+    // The failing stages seen (the landscape's test and health) × 3 cost bands × 4 quarters; the rest drawn empty.
+    const stages = await page.$$eval('#evolve-grid th.stage', (ths) => ths.map((th) => th.textContent));
+    expect(stages).toEqual(expect.arrayContaining(['fails at test', 'fails at health']));
     const empty = await page.$$eval('#evolve-grid td.empty', (cells) => cells.map((c) => c.textContent));
-    expect(empty).toHaveLength(2 * 3 * 4 - elites.length);
+    expect(empty).toHaveLength(stages.length * 3 * 4 - elites.length);
     expect(new Set(empty)).toEqual(new Set(['empty']));
     const axes = await page.$$eval('#evolve-grid th.axis', (ths) => ths.map((th) => th.textContent));
     expect(axes).toEqual(
@@ -163,15 +234,15 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
         '0–25 %',
       ]),
     );
-    // The head's cell: its interval is the Beta(1,1) posterior's over its screening and full campaigns (12 of 16).
-    const head = betaPosterior({ successes: 12, trials: 16 });
-    const pct = (x: number): number => Math.round(x * 100);
-    expect(await page.textContent('#evolve-grid td[data-elite="0.5.5"]')).toBe(
-      `0.5.5 (head)${pct(head.mean)}% (95% interval ${pct(head.low)}–${pct(head.high)}%)12 of 16 attempts viable`,
+    // The head's cell: its interval is the Beta(1,1) posterior's over all its batches (first batch and top-up).
+    const { viable, attempts } = counts(plain.entries, head);
+    const posterior = betaPosterior({ successes: viable, trials: attempts });
+    expect(await page.textContent(`#evolve-grid td[data-elite="${head}"]`)).toBe(
+      `${head} (head)${pct(posterior.mean)}% (95% interval ${pct(posterior.low)}–${pct(posterior.high)}%)${viable} of ${attempts} attempts viable`,
     );
 
-    expect(await page.textContent('#spec-table tr[data-spec="CAMBRIAN-SPEC-005@0.5.5"] td.interval')).toBe(
-      `${pct(head.low)}%–${pct(head.high)}%`,
+    expect(await page.textContent(`#spec-table tr[data-spec="CAMBRIAN-SPEC-005@${head}"] td.interval`)).toBe(
+      `${pct(posterior.low)}%–${pct(posterior.high)}%`,
     );
 
     expect(
@@ -187,42 +258,88 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`file://${report}`);
     await pickRun(page, plain.id);
-    const promoted = plain.entries.find((e) => e.type === 'decision' && e.decision === 'promote');
-    if (promoted?.type !== 'decision') throw new Error('the run promoted nothing');
-    expect(promoted.version).toBe('0.5.5');
-
+    // The head's chain back to the seed, from the log's mutant entries: every step of it a promotion.
+    const chain = chainOf(plain.entries, head);
+    expect(chain[0]).toBe('0.5.0');
+    expect(chain.length).toBeGreaterThan(2);
     expect(await page.textContent('#evolve-ancestry-title')).toBe(
-      'ancestry of 0.5.5, the head: 1 mutation from the seed',
+      `ancestry of ${head}, the head: ${mutations(chain.length - 1)} from the seed`,
     );
-    expect(await attributes(page, 'ol.ancestry > li', ['data-version'])).toEqual([['0.5.0'], ['0.5.5']]);
-    const step = '#evolve-ancestry ol.ancestry > li[data-version="0.5.5"] > .step';
-    expect(await page.textContent(`${step} .why`)).toBe(
-      `promoted as head: P(better than 0.5.0 at 8/16) = ${promoted.pBetter.toFixed(2)} ≥ 0.80`,
-    );
-    expect(await page.textContent(`${step} .step-head`)).toBe('0.5.5 promoted refinement (vitest-example) of 0.5.0');
-    expect(await page.textContent(`${step} .campaigns`)).toMatch(/^campaigns: screening 5\/6, full 7\/10 → viability/);
+    expect(await attributes(page, 'ol.ancestry > li', ['data-version'])).toEqual(chain.map((v) => [v]));
+    for (const [i, version] of chain.slice(1).entries()) {
+      const decision = decisionOf(plain.entries, version);
+      expect(decision.decision).toBe('promote');
+      // Each promotion was made against the head of its moment, its predecessor in the chain.
+      expect(decision.against.version).toBe(chain[i]);
+      const step = `#evolve-ancestry ol.ancestry > li[data-version="${version}"] > .step`;
+      expect(await page.textContent(`${step} .why`)).toBe(logged(decision));
+      const mutant = plain.entries.find((e): e is Entry<'mutant'> => e.type === 'mutant' && e.version === version);
+      const draw = plain.entries.find((e): e is Entry<'parent'> => e.type === 'parent' && e.step === decision.step);
+      expect(await page.textContent(`${step} .step-head`)).toBe(
+        `${version} promoted ${mutant?.mutation.type} (${mutant?.mutation.name}) of ${chain[i]}`,
+      );
+      expect(await page.textContent(`${step} .choice`)).toBe(`parent ${chain[i]} drawn from the archive: ${draw?.why}`);
+      // Its counts and posterior at the decision, and where it was provisionally promoted before its top-up.
+      const { mean, low, high } = decision.posterior ?? { mean: 0, low: 0, high: 0 };
+      expect(await page.textContent(`${step} .evidence`)).toBe(
+        `at the decision: ${decision.viable} of ${decision.attempts} attempts viable, posterior ${pct(mean)}% (95% interval ${pct(low)}–${pct(high)}%)`,
+      );
+      const provisional = decision.provisional;
+      if (provisional === undefined) throw new Error(`${version} was promoted without a top-up`);
+      expect(await page.textContent(`${step} .provisional`)).toBe(
+        `provisionally promoted after ${provisional.attempts} attempts at P(better) ${provisional.pBetter.toFixed(2)}, then topped up by ${(decision.attempts ?? 0) - provisional.attempts} to ${decision.attempts}`,
+      );
+      const first = counts(plain.entries, version, 'mutant');
+      const topUp = counts(plain.entries, version, 'confirm');
+      const batches = plain.entries.filter(
+        (e) => e.type === 'campaign' && e.version === version && e.stage === 'confirm',
+      );
+      expect(await page.textContent(`${step} .campaigns`)).toBe(
+        `campaigns: mutant ${first.viable}/${first.attempts}, confirm ${topUp.viable}/${topUp.attempts}${batches.length > 1 ? ` in ${batches.length} batches` : ''}`,
+      );
+    }
 
-    // What else was tried from the seed, each with its verdict: the guard's and the screen's reasons and costs.
+    // What else was tried from an ancestor, each with its verdict: the guard's and the screen's reasons and costs,
+    // and the rule's why for a dropped one.
     const tried = (v: string) => page.textContent(`#evolve-ancestry ul.tried li[data-version="${v}"] .why`);
-    expect(await tried('0.5.2')).toBe('FROZEN region prime-invariants changed (no campaign; the guard cost 0 tokens)');
-    const screened = plain.entries.find((e) => e.type === 'rejected' && e.by === 'screen');
-    if (screened?.type !== 'rejected') throw new Error('the screen rejected nothing');
-    expect(await tried('0.5.3')).toBe(`${screened.reason} (no campaign; the screen cost ${screened.tokens} tokens)`);
-    expect(await tried('0.5.1')).toMatch(
-      /^dropped after its screening campaign: P\(better than 0\.5\.0 at 8\/16\) = 0\.26 < 0\.30/,
+    const offChain = plain.entries.filter(
+      (e): e is Entry<'mutant'> => e.type === 'mutant' && chain.includes(e.parentVersion) && !chain.includes(e.version),
     );
+    const verdicts = new Set<string>();
+    for (const mutant of offChain) {
+      const rejected = plain.entries.find(
+        (e): e is Entry<'rejected'> => e.type === 'rejected' && e.version === mutant.version,
+      );
+      if (rejected !== undefined) {
+        verdicts.add(rejected.by);
+        expect(await tried(mutant.version)).toBe(
+          `${rejected.reason} (no campaign; the ${rejected.by} cost ${rejected.tokens} tokens)`,
+        );
+        continue;
+      }
+      const decision = decisionOf(plain.entries, mutant.version);
+      verdicts.add(decision.decision);
+      expect(await tried(mutant.version)).toBe(logged(decision));
+    }
+    expect(verdicts).toEqual(new Set(['guard', 'screen', 'drop']));
 
-    // A cell's elite: its chain back to the seed.
-    await page.click('#evolve-grid td[data-elite="0.5.6"]');
-    expect(await attributes(page, 'ol.ancestry > li', ['data-version'])).toEqual([['0.5.0'], ['0.5.5'], ['0.5.6']]);
-    expect(await page.textContent('ol.ancestry > li[data-version="0.5.6"] .why')).toMatch(
-      /^dropped after its screening campaign: P\(better than 0\.5\.5 at 12\/16\) = 0\.04/,
+    // A cell's elite off the head's chain: its own chain back to the seed.
+    const other = elites.find((e) => !chain.includes(e.version));
+    if (other === undefined) throw new Error('every elite is on the head chain');
+    await page.click(`#evolve-grid td[data-elite="${other.version}"]`);
+    expect(await attributes(page, 'ol.ancestry > li', ['data-version'])).toEqual(
+      chainOf(plain.entries, other.version).map((v) => [v]),
+    );
+    expect(await page.textContent(`ol.ancestry > li[data-version="${other.version}"] .why`)).toBe(
+      logged(decisionOf(plain.entries, other.version)),
     );
 
     // The spec-version filter narrows the grid to the version's cell and shows its ancestry; the stage filter to a stage.
-    await page.selectOption('select[data-filter="spec"]', 'CAMBRIAN-SPEC-005@0.5.4');
-    expect(await attributes(page, '#evolve-grid td[data-cell]:not(.dim)', ['data-cell'])).toEqual([['v1/same/test']]);
-    expect(await page.textContent('#evolve-ancestry-title')).toMatch(/^ancestry of 0\.5\.4:/);
+    await page.selectOption('select[data-filter="spec"]', `CAMBRIAN-SPEC-005@${other.version}`);
+    expect(await attributes(page, '#evolve-grid td[data-cell]:not(.dim)', ['data-cell'])).toEqual([[other.cell]]);
+    expect(await page.textContent('#evolve-ancestry-title')).toBe(
+      `ancestry of ${other.version}: ${mutations(chainOf(plain.entries, other.version).length - 1)} from the seed`,
+    );
     await page.selectOption('select[data-filter="spec"]', '');
     await page.selectOption('select[data-filter="stage"]', 'health');
     const kept = await attributes(page, '#evolve-grid td[data-cell]:not(.dim)', ['data-stage']);
@@ -244,12 +361,17 @@ describe('the report of an offline evolve run, in headless Chromium', () => {
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.goto(`file://${report}`);
     await pickRun(page, hostile.id);
-    await page.click('#evolve-versions tr[data-version="0.5.1"]');
-    expect(await page.textContent('ol.ancestry > li[data-version="0.5.1"] .changes')).toBe(
+    // The first mutant carries the markup as its change line; the screen's rejection, the markup as its reason.
+    const first = hostile.entries.find((e): e is Entry<'mutant'> => e.type === 'mutant')?.version;
+    const screened = hostile.entries.find(
+      (e): e is Entry<'rejected'> => e.type === 'rejected' && e.by === 'screen',
+    )?.version;
+    await page.click(`#evolve-versions tr[data-version="${first}"]`);
+    expect(await page.textContent(`ol.ancestry > li[data-version="${first}"] .changes`)).toBe(
       `changes: ${HOSTILE_CHANGE} (evolve: refinement, terse-retry)`,
     );
-    await page.click('#evolve-versions tr[data-version="0.5.3"]');
-    expect(await page.textContent('ol.ancestry > li[data-version="0.5.3"] .why')).toMatch(
+    await page.click(`#evolve-versions tr[data-version="${screened}"]`);
+    expect(await page.textContent(`ol.ancestry > li[data-version="${screened}"] .why`)).toMatch(
       new RegExp(
         `^${HOSTILE_REASON.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(no campaign; the screen cost \\d+ tokens\\)$`,
       ),
