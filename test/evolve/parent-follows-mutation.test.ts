@@ -33,6 +33,7 @@ describe('the parent entry follows the mutation the step really makes', () => {
   it('a plateau asks for a transplant with no donor: the parent is chosen and logged for the refinement made', async () => {
     const entries = await evolve('b', path.join(root, 'examples/evolve/landscape.json'), 'b');
     const plateau = entries.find((e) => e.type === 'monitor' && e.rule === 'plateau');
+    if (plateau?.type !== 'monitor') throw new Error('no plateau decision in the log');
     const steps = pairs(entries);
     expect(steps.length).toBeGreaterThanOrEqual(6);
     for (const { mutant, parent } of steps) {
@@ -42,7 +43,7 @@ describe('the parent entry follows the mutation the step really makes', () => {
       expect(parent.version).toBe(mutant.parentVersion);
     }
     // The step the plateau asked a transplant of made a refinement, and its parent entry says why.
-    const asked = steps.find(({ mutant }) => mutant.step === plateau?.step);
+    const asked = steps.find(({ mutant }) => mutant.step === plateau.step);
     expect(asked?.mutant.mutation.type).toBe('refinement');
     expect(asked?.parent?.type === 'parent' && asked.parent.why).toMatch(/^transplant asked, but no archive elite/);
     // Out of refinements, the exemplar plays the catalogue's restructuring: the parent entry says so.
