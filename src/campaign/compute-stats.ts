@@ -3,6 +3,7 @@ import type { CacheUsage } from '../gateway/account-cache.js';
 import type { LineageData } from './load-lineage-data.js';
 import { sumCacheUsage } from './sum-cache-usage.js';
 import { type CampaignSummary, summarizeCampaign } from './summarize-campaign.js';
+import { type CampaignListing, summarizeCampaigns, summarizeLineage } from './summarize-campaigns.js';
 import { type RigWorkerStats, summarizeRigWorkers } from './summarize-rig-workers.js';
 
 /** `cambrian stats`: the lineage by the numbers, overall, per spec version and per campaign. */
@@ -19,15 +20,7 @@ export interface LineageStats {
   /** Rig time per worker (`local` for the engine's own rig; others ran on `cambrian worker`s). */
   rigWorkers: RigWorkerStats[];
   bySpec: Array<{ spec: string; generations: number; summary: CampaignSummary }>;
-  campaigns: Array<{
-    id: string;
-    spec: string;
-    status: string;
-    length: number;
-    lanes: number;
-    created: string;
-    summary: CampaignSummary;
-  }>;
+  campaigns: CampaignListing[];
 }
 
 /** Every summary is recomputed from the records and run summaries on disk (never read back from a campaign file). */
@@ -38,7 +31,7 @@ export function computeStats(data: LineageData): LineageStats {
     generations: data.records.length,
     promoted: data.records.filter((r) => r.outcome === 'promoted').length,
     runs: data.runs.length,
-    summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
+    summary: summarizeLineage(data),
     directed: summarizeDirected(data.records),
     rigWorkers: summarizeRigWorkers(data.records),
     cache: sumCacheUsage(data.runs),
@@ -55,18 +48,6 @@ export function computeStats(data: LineageData): LineageStats {
         }),
       };
     }),
-    campaigns: data.campaigns.map((campaign) => ({
-      id: campaign.id,
-      spec: `${campaign.spec.id}@${campaign.spec.version}`,
-      status: campaign.status,
-      length: campaign.length,
-      lanes: campaign.lanes,
-      created: campaign.created,
-      summary: summarizeCampaign({
-        records: data.records.filter((r) => r.campaign === campaign.id),
-        runs: data.runs.filter((run) => run.campaign === campaign.id),
-        unbilledRuns: data.unbilledRuns,
-      }),
-    })),
+    campaigns: summarizeCampaigns(data),
   };
 }

@@ -2,8 +2,9 @@ import { type Backend, type BackendContext, BackendError, type MessagesRequest }
 import { messageText } from '../gateway/backends/read-prompt.js';
 import { textReplyEvents } from '../gateway/backends/text-reply-events.js';
 import { parseSpec, type Spec } from '../spec/parse-spec.js';
-import type { Landscape } from './landscape.js';
+import { type Landscape, MUTATION_TYPES } from './landscape.js';
 import { mutateExemplar } from './mutate-exemplar.js';
+import { pickCatalogueEdit } from './pick-catalogue-edit.js';
 import { restructureSection } from './restructure-section.js';
 import { screenExemplar } from './screen-mutation.js';
 import { readSpecBlock } from './spec-block.js';
@@ -39,17 +40,20 @@ export function createEvolveExemplar(options: { landscape: Landscape | null }): 
       return `\`\`\`markdown\n${bytes.toString('utf8').trimEnd()}\n\`\`\`\n`;
     }
     const tried = prompt.slice(prompt.indexOf('# Mutations already tried'), prompt.indexOf('# The parent spec'));
-    const untried = landscape.edits.filter((edit) => !tried.includes(`(evolve: ${edit.type}, ${edit.name})`));
     const restructure = /^Section to restructure: (.+)$/m.exec(prompt)?.[1];
     const parent = specOf(prompt, 'parent-spec');
     // A catalogue edit of the type asked first (the landscape knows its effect), then the deterministic restructuring.
-    const edit = untried.find((e) => e.type === type);
+    const edit = pickCatalogueEdit({
+      edits: landscape.edits,
+      type: MUTATION_TYPES.find((t) => t === type),
+      tried: (e) => tried.includes(`(evolve: ${e.type}, ${e.name})`),
+    });
     const bytes =
-      edit === undefined && type === 'restructuring' && restructure !== undefined
+      edit?.type !== type && type === 'restructuring' && restructure !== undefined
         ? restructureSection({ spec: parent, section: restructure, version })
         : mutateExemplar({
             parent,
-            edit: edit ?? untried[0] ?? refuse('every mutation of the landscape catalogue was tried'),
+            edit: edit ?? refuse('every mutation of the landscape catalogue was tried'),
             version,
           });
     return `\`\`\`markdown\n${bytes.toString('utf8').trimEnd()}\n\`\`\`\n`;

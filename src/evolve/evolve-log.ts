@@ -93,6 +93,8 @@ export const evolveEntrySchema = z.discriminatedUnion('type', [
     /** The archive member the step's mutant is made from, and the rule and draw that chose it. */
     version: z.string(),
     why: z.string(),
+    /** The type of mutation the step makes, which the parent rule followed (plan-mutation.ts); absent in older logs. */
+    mutation: z.enum(['refinement', 'transplant', 'restructuring']).optional(),
   }),
   z.object({
     type: z.literal('decision'),

@@ -9,7 +9,7 @@ export interface EvolveState {
   /** The step to work on: 0 evaluates the starting head; n ≥ 1 is the n-th mutant. */
   step: number;
   /** The parent the open step's mutant is (to be) made from, once chosen and logged. */
-  parent: { version: string; why: string } | null;
+  parent: { version: string; why: string; mutation?: MutationType } | null;
   /**
    * The mutant of the open step: made, not yet decided or rejected; null when the next step needs a mutant. `tried`:
    * its attempts in the sequential phase; `confirming`: a top-up batch of it as a provisional head is in.
@@ -81,7 +81,11 @@ export function replayLog(entries: readonly EvolveEntry[]): EvolveState {
         state.versions.push(entry.version);
         break;
       case 'parent':
-        state.parent = { version: entry.version, why: entry.why };
+        state.parent = {
+          version: entry.version,
+          why: entry.why,
+          ...(entry.mutation === undefined ? {} : { mutation: entry.mutation }),
+        };
         break;
       case 'rejected':
         state.tokens += entry.tokens;

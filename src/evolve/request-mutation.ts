@@ -1,17 +1,20 @@
 import type { Spec } from '../spec/parse-spec.js';
 import type { MutationRequest } from './ask-mutate.js';
+import type { MutationType } from './landscape.js';
 import type { EvolveState } from './replay-log.js';
 import { restructurableSections } from './restructure-section.js';
 
 /**
- * What the next mutation of the head is asked to do: the meta-monitor's choice for the step when it made one
- * (restructuring on a collapsing archive, a transplant on a plateau, a refinement aimed at the stage failures cluster
- * at), else a Type 1 refinement aimed at the stage where most of the head's failures fell ("what single change would
+ * What the step's mutation is asked to do: the type planned for it (plan-mutation.ts: the meta-monitor's choice, a
+ * restructuring on a collapsing archive, a transplant on a plateau, a refinement aimed at the stage failures cluster
+ * at, after its fallbacks), a Type 1 refinement aimed at the stage where most of the head's failures fell ("what single change would
  * address failures at stage X?"), fed with its counts by stage.
  */
 export function requestMutation(options: {
   state: EvolveState;
   parent: Spec;
+  /** The type the step makes, as its parent entry logged it. */
+  type: MutationType;
   /** The transplant's donor, when the meta-monitor asked for one and the archive offers one. */
   donor?: { spec: Spec; section: string } | null;
 }): MutationRequest {
@@ -26,7 +29,7 @@ export function requestMutation(options: {
       : `Failures by stage: ${stages.map(([stage, n]) => `${stage} ${n}`).join(', ')}.`,
   ].join('\n');
   const donor = options.donor ?? null;
-  if (state.choice?.type === 'transplant' && donor !== null)
+  if (options.type === 'transplant' && donor !== null)
     return {
       type: 'transplant',
       instruction: `Selection has reached a plateau: recent mutations do not beat the parent. Replace the parent's section "${donor.section}" with the donor's section of that title (the donor below, ${donor.spec.version}, is the elite of the archive cell farthest from the parent's), adapted only where the parent's other sections require it.`,
@@ -34,7 +37,7 @@ export function requestMutation(options: {
       tried: state.changes,
       donor,
     };
-  const section = state.choice?.type === 'restructuring' ? restructurableSections(parent, state.changes)[0] : undefined;
+  const section = options.type === 'restructuring' ? restructurableSections(parent, state.changes)[0] : undefined;
   if (section !== undefined)
     return {
       type: 'restructuring',

@@ -18,6 +18,7 @@ import { makeMutant } from './make-mutant.js';
 import { monitorStep } from './meta-monitor.js';
 import { pickDonor } from './pick-donor.js';
 import { pickParent } from './pick-parent.js';
+import { planMutation } from './plan-mutation.js';
 import { type EvolveState, nextVersion, replayLog } from './replay-log.js';
 import { requestMutation } from './request-mutation.js';
 import { planRigCampaign, runRigCampaign } from './run-rig-campaign.js';
@@ -204,20 +205,29 @@ export async function runEvolve(options: EvolveOptions): Promise<EvolveResult> {
       for (const entry of decisions) await append(entry);
       if (decisions.length > 0) continue;
       if (state.parent === null) {
-        const type = state.choice?.type ?? 'refinement';
+        // The type the step will really make first, so the parent rule follows it (a transplant with no donor is a
+        // refinement, and the exemplar out of the type asked plays another).
+        const head = await specOf(state.head);
+        const hasDonor = state.choice?.type === 'transplant' && (await findDonor('transplant', head)) !== null;
+        const catalogue = roles.mutate.provider === 'exemplar' ? landscape : null;
+        const plan = planMutation({ state, head, hasDonor, catalogue });
         const archive = buildArchive(entries);
+        const { type } = plan;
         const picked = pickParent({ archive, head: state.head, type, seed: start.seed, step, length: state.length });
-        await append({ type: 'parent', step, ...picked });
+        const why = plan.why === null ? picked.why : `${plan.why}; ${picked.why}`;
+        await append({ type: 'parent', step, version: picked.version, why, mutation: type });
         continue;
       }
       const parent = await specOf(state.parent.version);
+      // A log from before the parent entry named its type: the meta-monitor's choice, as then.
+      const type = state.parent.mutation ?? state.choice?.type ?? 'refinement';
       const entry = await makeMutant({
         backend,
         model: evolveRoleModel(roles, 'mutate'),
         parent,
         version: nextVersion(state.versions),
         step,
-        request: requestMutation({ state, parent, donor: await findDonor(state.choice?.type, parent) }),
+        request: requestMutation({ state, parent, type, donor: await findDonor(type, parent) }),
         specsDir,
         ...signal,
       });

@@ -73,32 +73,59 @@ export interface SequentialEvidence {
 
 /** After a batch of the mutant's attempts: go on, provisionally promote, drop, or (at the cap) decide. */
 export function decideMutant(options: SequentialEvidence): SequentialStep {
-  const { rule, pBetter, p, cap } = weigh(options);
+  const weighed = weigh(options);
+  const { rule, pBetter, p, cap } = weighed;
   if (options.mutant.trials < Math.min(rule.minAttempts, cap))
     return { next: 'continue', pBetter, why: `fewer than ${rule.minAttempts} attempts` };
   if (pBetter >= rule.decideAt) return { next: 'promote', pBetter, why: `P(better) ${p} ≥ ${rule.decideAt}` };
-  if (pBetter <= 1 - rule.decideAt)
-    return { next: 'drop', pBetter, why: `P(better) ${p} ≤ ${(1 - rule.decideAt).toFixed(2)}` };
+  if (pBetter <= 1 - rule.decideAt) return fallBehind(weighed, 'drop', '');
   if (options.mutant.trials < cap) return { next: 'continue', pBetter, why: `P(better) ${p} undecided` };
-  return pBetter >= rule.atCap
-    ? { next: 'promote', pBetter, why: `at the cap of ${cap} attempts, P(better) ${p} ≥ ${rule.atCap}` }
-    : { next: 'keep', pBetter, why: `at the cap of ${cap} attempts, P(better) ${p} < ${rule.atCap}` };
+  const at = `at the cap of ${cap} attempts,`;
+  return decideAtCap(weighed, rule.atCap, { next: 'keep', pass: at, fail: at });
 }
 
 /** After a batch of a provisional head's top-up: go on to the cap, confirm it as the head, or demote it. */
 export function decideConfirmation(options: SequentialEvidence): SequentialStep {
-  const { rule, pBetter, p, cap } = weigh(options);
-  if (pBetter <= 1 - rule.decideAt)
-    return { next: 'demote', pBetter, why: `confirmation: P(better) ${p} ≤ ${(1 - rule.decideAt).toFixed(2)}` };
+  const weighed = weigh(options);
+  const { rule, pBetter, cap } = weighed;
+  if (pBetter <= 1 - rule.decideAt) return fallBehind(weighed, 'demote', 'confirmation: ');
   if (options.mutant.trials < cap) return { next: 'continue', pBetter, why: 'confirming up to the cap' };
-  return pBetter >= rule.confirmAt
-    ? { next: 'promote', pBetter, why: `confirmed at ${cap} attempts, P(better) ${p} ≥ ${rule.confirmAt}` }
-    : { next: 'demote', pBetter, why: `confirmation at ${cap} attempts: P(better) ${p} < ${rule.confirmAt}` };
+  return decideAtCap(weighed, rule.confirmAt, {
+    next: 'demote',
+    pass: `confirmed at ${cap} attempts,`,
+    fail: `confirmation at ${cap} attempts:`,
+  });
 }
 
-function weigh(options: SequentialEvidence): { rule: SelectionThresholds; pBetter: number; p: string; cap: number } {
+interface Weighed {
+  rule: SelectionThresholds;
+  pBetter: number;
+  /** P(better) as the reasons print it. */
+  p: string;
+  cap: number;
+}
+
+function weigh(options: SequentialEvidence): Weighed {
   const pBetter = pBetterOf(options.head, options.mutant);
   return { rule: options.rule ?? SELECTION, pBetter, p: pBetter.toFixed(2), cap: options.cap };
+}
+
+/** Clearly behind the head (P ≤ 1 − `decideAt`): a mutant is dropped, a provisional head demoted. */
+function fallBehind(weighed: Weighed, next: 'drop' | 'demote', prefix: string): SequentialStep {
+  const bound = (1 - weighed.rule.decideAt).toFixed(2);
+  return { next, pBetter: weighed.pBetter, why: `${prefix}P(better) ${weighed.p} ≤ ${bound}` };
+}
+
+/** At the cap: promoted when P(better) reaches `threshold`, else `next`, each reason opened by its own words. */
+function decideAtCap(
+  weighed: Weighed,
+  threshold: number,
+  words: { next: 'keep' | 'demote'; pass: string; fail: string },
+): SequentialStep {
+  const { pBetter, p } = weighed;
+  return pBetter >= threshold
+    ? { next: 'promote', pBetter, why: `${words.pass} P(better) ${p} ≥ ${threshold}` }
+    : { next: words.next, pBetter, why: `${words.fail} P(better) ${p} < ${threshold}` };
 }
 
 /** The original's rule (CAMBRIAN-SPEC-005 v0.11.0, M2): the mutant wins when its raw rate beats its parent's. */

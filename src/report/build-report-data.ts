@@ -5,7 +5,8 @@ import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { buildLineageTree, type LineageNode } from '../campaign/build-lineage-tree.js';
 import type { LineageData } from '../campaign/load-lineage-data.js';
 import type { RunSummaryFile } from '../campaign/read-run-summaries.js';
-import { type CampaignSummary, isInformedRetry, summarizeCampaign } from '../campaign/summarize-campaign.js';
+import { type CampaignSummary, isInformedRetry } from '../campaign/summarize-campaign.js';
+import { type CampaignListing, summarizeCampaigns, summarizeLineage } from '../campaign/summarize-campaigns.js';
 import { CambrianError } from '../errors.js';
 import { diffGenerations, type FileChange } from '../supervisor/diff-generations.js';
 import { describeEvolveRuns, type ReportEvolveRun } from './describe-evolve-runs.js';
@@ -16,7 +17,8 @@ export interface ReportData {
   generatedAt: string;
   generationsDir: string;
   generations: ReportGeneration[];
-  campaigns: Array<{ id: string; spec: string; status: string; length: number; summary: CampaignSummary }>;
+  /** As `cambrian stats` lists them (the page shows id, spec, status, length and the summary). */
+  campaigns: CampaignListing[];
   summary: CampaignSummary;
   specVersions: ReportSpecVersion[];
   /** The lineage's `cambrian evolve` runs (oldest first): archive grid and each version's ancestry. */
@@ -116,18 +118,8 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
     generatedAt: new Date().toISOString(),
     generationsDir: data.paths.root,
     generations,
-    campaigns: data.campaigns.map((campaign) => ({
-      id: campaign.id,
-      spec: `${campaign.spec.id}@${campaign.spec.version}`,
-      status: campaign.status,
-      length: campaign.length,
-      summary: summarizeCampaign({
-        records: data.records.filter((r) => r.campaign === campaign.id),
-        runs: data.runs.filter((run) => run.campaign === campaign.id),
-        unbilledRuns: data.unbilledRuns,
-      }),
-    })),
-    summary: summarizeCampaign({ records: data.records, runs: data.runs, unbilledRuns: data.unbilledRuns }),
+    campaigns: summarizeCampaigns(data),
+    summary: summarizeLineage(data),
     specVersions: withIntervals(await describeSpecVersions(data), evolveRuns),
     evolveRuns,
   };

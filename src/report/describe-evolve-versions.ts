@@ -89,7 +89,7 @@ const KNOWN: Record<string, readonly string[]> = {
     'why',
     'provisional',
   ],
-  parent: ['type', 'step', 'version', 'why'],
+  parent: ['type', 'step', 'version', 'why', 'mutation'],
 };
 const MAX_EXTRA_CHARS = 400;
 const VERDICTS = { promote: 'promoted', keep: 'kept', drop: 'dropped', demote: 'demoted' } as const;
