@@ -26,8 +26,16 @@ export const generationRecordSchema = z.object({
   campaign: z.string().nullable(),
   run: z.string().nullable(),
   reason: z.string().nullable(),
-  /** The `cambrian worker` that judged it when the rig ran on a queue (docs/scale-out.md); absent for the local rig. */
+  /**
+   * The `cambrian worker` that judged it when the rig ran on a queue (docs/scale-out.md), or the one it crashed on;
+   * absent for the local rig.
+   */
   'rig-worker': z.string().optional(),
+  /**
+   * Every worker that took the job, in order, when more than one did: the ones before `rig-worker` died or stalled
+   * with it (a takeover). Absent when one worker (or the local rig) saw it through.
+   */
+  'rig-workers': z.array(z.string()).optional(),
   /** Set on a generation made by `cambrian change` (DESIGN.md §9); absent on older and reproduced records. */
   directed: directedRecordSchema.optional(),
 });

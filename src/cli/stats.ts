@@ -62,7 +62,7 @@ export function register(program: Command): void {
         out.push('', c.bold('rig time per worker'));
         for (const w of stats.rigWorkers)
           out.push(
-            `  ${w.worker.padEnd(28)} ${String(w.verdicts).padStart(4)} verdicts  ${(w.rigMs / 1000).toFixed(1).padStart(7)} s  mean ${(w.meanRigMs / 1000).toFixed(1)} s`,
+            `  ${w.worker.padEnd(28)} ${String(w.verdicts).padStart(4)} verdicts  ${(w.rigMs / 1000).toFixed(1).padStart(7)} s  mean ${(w.meanRigMs / 1000).toFixed(1)} s${w.crashes > 0 ? `  ${w.crashes} crashed` : ''}${w.lost > 0 ? `  ${w.lost} lost to a takeover` : ''}`,
           );
       }
       const d = stats.directed;

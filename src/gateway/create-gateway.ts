@@ -39,8 +39,9 @@ export interface Gateway {
 
 /**
  * The LLM gateway: the Anthropic Messages API (`POST /v1/messages`, SSE or JSON) on loopback, in front of a Backend.
- * It authenticates the per-run token, enforces the token budget before a request, accounts usage per generation and
- * emits every exchange as events.
+ * It authenticates the per-run token, enforces the token budget before a request (lowering its max_tokens to what is
+ * left, or answering 402 when not even a minimal reply fits), accounts usage per generation and emits every exchange
+ * as events.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const token = options.token ?? `cambrian-run-${randomBytes(24).toString('hex')}`;
@@ -102,8 +103,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sendJson(response, 402, anthropicError('budget_exceeded', message));
       return;
     }
+    const forwarded = admission.trimmed === null ? body : { ...body, max_tokens: admission.maxTokens };
     try {
-      await relay({ request, response, body, generation, purpose });
+      await relay({
+        request,
+        response,
+        body: forwarded,
+        generation,
+        purpose,
+        trimmed: admission.trimmed,
+        onUsage: (usage) => budgetGuard.observe({ bodyBytes: raw.length, usage }),
+      });
     } finally {
       admission.settle();
     }
@@ -115,8 +125,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     body: MessagesRequest;
     generation: number | null;
     purpose: string | null;
+    /** max_tokens as asked and as forwarded, when the budget lowered it. */
+    trimmed: { requested: number; sent: number } | null;
+    onUsage: (usage: TokenCount) => void;
   }): Promise<void> {
-    const { response, body, generation, purpose } = context;
+    const { response, body, generation, purpose, trimmed } = context;
     const id = `msg_gw_${randomUUID().replaceAll('-', '')}`;
     const started = Date.now();
     const streaming = body.stream === true;
@@ -126,7 +139,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
     });
-    emit({ type: 'exchange-start', id, generation, purpose, model: body.model, stream: streaming, request: body });
+    emit({
+      type: 'exchange-start',
+      id,
+      generation,
+      purpose,
+      model: body.model,
+      stream: streaming,
+      request: body,
+      trimmed,
+    });
     const events: StreamEvent[] = [];
     const usage = createUsageTracker();
     let stopReason: string | null = null;
@@ -139,7 +161,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ): void => {
       inFlight.delete(controller);
       const counted = usage.current();
-      ledger.record({ generation, purpose, model: body.model, usage: counted, cacheTtl });
+      ledger.record({ generation, purpose, model: body.model, usage: counted, cacheTtl, trimmed: trimmed !== null });
+      context.onUsage(counted);
       emit({
         type: 'exchange-end',
         id,

@@ -9,6 +9,8 @@ export interface GenerationUsage {
   /** Dollars, or null when some model of the generation has no known price. */
   costUsd: number | null;
   exchanges: number;
+  /** Requests whose max_tokens the gateway lowered to fit what was left of the budget. */
+  trimmed: number;
   /** Requests per purpose (fresh, retry, repair, continuation, …), including failed ones. */
   purposes: Record<string, number>;
   models: string[];
@@ -24,10 +26,12 @@ export interface UsageLedger {
     usage: TokenCount;
     /** The cache TTL the backend sent (undefined or null: none, or a backend without caching). */
     cacheTtl?: '5m' | '1h' | null | undefined;
+    /** The gateway lowered this request's max_tokens to fit the budget. */
+    trimmed?: boolean | undefined;
   }): void;
   forGeneration(generation: number | null): GenerationUsage;
   generations(): GenerationUsage[];
-  total(): { usage: TokenCount; costUsd: number | null; exchanges: number; cache: CacheUsage };
+  total(): { usage: TokenCount; costUsd: number | null; exchanges: number; trimmed: number; cache: CacheUsage };
 }
 
 function emptyEntry(generation: number | null): GenerationUsage {
@@ -36,6 +40,7 @@ function emptyEntry(generation: number | null): GenerationUsage {
     usage: { ...ZERO_USAGE },
     costUsd: 0,
     exchanges: 0,
+    trimmed: 0,
     purposes: {},
     models: [],
     cache: ZERO_CACHE,
@@ -57,7 +62,7 @@ export function createUsageLedger(
     return entry;
   }
   return {
-    record({ generation, purpose, model, usage, cacheTtl }) {
+    record({ generation, purpose, model, usage, cacheTtl, trimmed }) {
       const entry = entryFor(generation);
       entry.usage = addUsage(entry.usage, usage);
       const ttl = cacheTtl ?? null;
@@ -65,6 +70,7 @@ export function createUsageLedger(
       const cost = priceWithTtl(price, model, usage, ttl);
       entry.costUsd = entry.costUsd === null || cost === null ? null : entry.costUsd + cost;
       entry.exchanges += 1;
+      if (trimmed === true) entry.trimmed += 1;
       const key = purpose ?? 'unknown';
       entry.purposes[key] = (entry.purposes[key] ?? 0) + 1;
       if (!entry.models.includes(model)) entry.models.push(model);
@@ -82,14 +88,16 @@ export function createUsageLedger(
       let usage: TokenCount = { ...ZERO_USAGE };
       let costUsd: number | null = 0;
       let exchanges = 0;
+      let trimmed = 0;
       let cache = ZERO_CACHE;
       for (const entry of byGeneration.values()) {
         cache = addCacheUsage(cache, entry.cache);
         usage = addUsage(usage, entry.usage);
         costUsd = costUsd === null || entry.costUsd === null ? null : costUsd + entry.costUsd;
         exchanges += entry.exchanges;
+        trimmed += entry.trimmed;
       }
-      return { usage, costUsd, exchanges, cache };
+      return { usage, costUsd, exchanges, trimmed, cache };
     },
   };
 }

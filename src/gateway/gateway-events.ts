@@ -35,7 +35,10 @@ export type GatewayEvent =
       purpose: string | null;
       model: string;
       stream: boolean;
+      /** The request as forwarded (max_tokens already lowered when `trimmed` is set). */
       request: MessagesRequest;
+      /** max_tokens as the Prime asked and as forwarded, when what was left of the budget could pay for less. */
+      trimmed: { requested: number; sent: number } | null;
     }
   | { type: 'exchange-delta'; id: string; generation: number | null; text: string; outputBytes: number }
   | {

@@ -11,6 +11,7 @@ import { ArtifactTooLarge, packArtifact } from './pack-artifact.js';
 import type { RigQueueConnection } from './read-rig-queue-url.js';
 import { cancelKey } from './rig-cancel-key.js';
 import { RIG_QUEUE_NAME, type RigJob, rigJobResultSchema } from './rig-job-schema.js';
+import { readRigJobTakers } from './rig-job-takers.js';
 import { rigJobRefused, rigQueueUnreachable } from './rig-queue-errors.js';
 
 /** The rig as a queue: hands each sealed artifact to a worker instead of running it here. */
@@ -102,6 +103,8 @@ export async function openQueuedRig(options: {
         silentSince = null;
         if (state === 'completed' || state === 'failed') {
           const job = await queue.getJob(jobId);
+          // Read before the job (and its log) is removed: a crash or a takeover is credited to the workers it hit.
+          rig.takenBy?.(await readRigJobTakers(queue, jobId));
           await queue.remove(jobId).catch(() => {});
           if (job === undefined) throw new Error(`job ${jobId} disappeared from the queue`);
           if (state === 'failed') {

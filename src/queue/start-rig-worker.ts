@@ -5,6 +5,7 @@ import { JobRefused, judgeRigJob } from './judge-rig-job.js';
 import type { RigQueueConnection } from './read-rig-queue-url.js';
 import { cancelKey } from './rig-cancel-key.js';
 import { RIG_QUEUE_NAME, type RigJobResult } from './rig-job-schema.js';
+import { noteRigJobTaker } from './rig-job-takers.js';
 
 export type RigWorkerEvent =
   | { type: 'start'; job: string; generation: number | null; waitedMs: number }
@@ -45,6 +46,8 @@ export async function startRigWorker(options: {
     async (job, _token, signal) => {
       const id = job.id ?? '?';
       const generation = typeof job.data?.generation === 'number' ? job.data.generation : null;
+      // Noted before anything else: a worker that dies from here on is named on the job's record.
+      await noteRigJobTaker(job, options.name);
       emit({ type: 'start', job: id, generation, waitedMs: Math.max(0, Date.now() - job.timestamp) });
       const cancel = new AbortController();
       const poll = setInterval(() => {

@@ -22,7 +22,13 @@ import type { SupervisorEvent } from './supervisor-events.js';
 
 /** The rig as the Supervisor calls it: the local rig, or a queue (which also names the worker that judged). */
 export type RunRig = (
-  options: RunRigOptions & { artifactHash?: string; judgedBy?: (worker: string) => void },
+  options: RunRigOptions & {
+    artifactHash?: string;
+    /** The queue worker whose verdict this is. */
+    judgedBy?: (worker: string) => void;
+    /** Every queue worker that took the job, in order: more than one after a takeover; told whatever the ending. */
+    takenBy?: (workers: string[]) => void;
+  },
 ) => Promise<ViabilityReport>;
 
 export interface SupervisorOptions {
@@ -214,6 +220,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
             'rig-result': ending.rigResult,
             viability: ending.report,
             ...(ending.worker === null ? {} : { 'rig-worker': ending.worker }),
+            ...(ending.workers.length > 1 ? { 'rig-workers': ending.workers } : {}),
             completed: new Date().toISOString(),
             'token-usage': usageOf(generation) ?? record['token-usage'],
           });

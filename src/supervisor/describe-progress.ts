@@ -51,7 +51,9 @@ export function createProgressDescriber(
         if (g.type === 'exchange-start') {
           const label = `gen ${g.generation ?? '?'} ${g.purpose ?? 'request'} (${g.model})`;
           streams.set(g.id, { partial: '', files: 0, bytes: 0, label });
-          return { status: `  ${label}: waiting…` };
+          if (g.trimmed === null) return { status: `  ${label}: waiting…` };
+          const { requested, sent } = g.trimmed;
+          return { line: `  ${label}: max_tokens ${requested} lowered to ${sent}, what is left of the token budget` };
         }
         if (g.type === 'exchange-delta') {
           const stream = streams.get(g.id);

@@ -10,8 +10,13 @@ export interface RigEnding {
   rigResult: 'viable' | 'non-viable' | 'timeout' | 'crash';
   report: ViabilityReport;
   rigMs: number;
-  /** The queue worker that judged it; null for the local rig. */
+  /**
+   * The queue worker that judged it, or that had the job when it failed (a crash, or its workers dying past the
+   * stall limit); null for the local rig.
+   */
   worker: string | null;
+  /** Every queue worker that took the job, in order (the ones before the last lost it); empty for the local rig. */
+  workers: string[];
 }
 
 /**
@@ -37,7 +42,13 @@ export async function runGenerationRig(options: {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout.signal]);
-  let worker: string | null = null;
+  let judge: string | null = null;
+  let workers: string[] = [];
+  // The judge when there is one; else the last worker that took the job is the one it failed on.
+  const named = (): { worker: string | null; workers: string[] } => ({
+    worker: judge ?? workers.at(-1) ?? null,
+    workers,
+  });
   try {
     const report = await options.runRig({
       artifactDir: options.artifactDir,
@@ -46,7 +57,10 @@ export async function runGenerationRig(options: {
       generation: options.generation,
       ...(options.artifactHash === undefined ? {} : { artifactHash: options.artifactHash }),
       judgedBy: (name) => {
-        worker = name;
+        judge = name;
+      },
+      takenBy: (names) => {
+        workers = names;
       },
       signal,
       onStage: (stage, check) => {
@@ -58,7 +72,7 @@ export async function runGenerationRig(options: {
     if (timeout.signal.aborted)
       throw new RigTimeoutError(`the rig did not finish within ${options.timeoutMs / 1000} s`);
     const valid = viabilityReportSchema.parse({ ...report, generation: options.generation });
-    return { rigResult: valid.status, report: valid, rigMs: Date.now() - started, worker };
+    return { rigResult: valid.status, report: valid, rigMs: Date.now() - started, ...named() };
   } catch (error) {
     if (options.signal.aborted) return null;
     if (error instanceof RigQueueError) {
@@ -76,7 +90,7 @@ export async function runGenerationRig(options: {
       rigResult: timedOut ? 'timeout' : 'crash',
       report: synthesizeReport({ generation: options.generation, kind: options.spec.kind, completed, summary }),
       rigMs: Date.now() - started,
-      worker,
+      ...named(),
     };
   } finally {
     clearTimeout(timer);

@@ -308,6 +308,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
         costUsd: usage.costUsd,
         exchanges: usage.exchanges,
         purposes: usage.purposes,
+        budgetTrimmed: usage.trimmed,
         rigMs: supervisor?.rigMs(generation) ?? null,
         rigWorker: record?.['rig-worker'] ?? null,
       };
@@ -339,6 +340,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<RunSummar
       unattributedTokens: ledger.forGeneration(null).usage ?? { ...ZERO_USAGE },
       costUsd: total.costUsd,
       exchanges: total.exchanges,
+      budgetTrimmed: total.trimmed,
       cache: { ttl: roles.generation.cacheTtl ?? roles.escalation.cacheTtl ?? null, ...total.cache },
       faults: faults.describe() === '' ? null : faults.describe(),
       primeExit: {

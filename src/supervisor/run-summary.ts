@@ -15,6 +15,8 @@ export interface RunGeneration {
   exchanges: number;
   /** Requests per purpose: fresh, retry, repair, continuation. */
   purposes: Record<string, number>;
+  /** Requests whose max_tokens the gateway lowered to what was left of the token budget. */
+  budgetTrimmed: number;
   rigMs: number | null;
   /** The queue worker that judged it (`--rig-queue`); null for the local rig. */
   rigWorker: string | null;
@@ -44,6 +46,8 @@ export interface RunSummary {
   unattributedTokens: TokenCount;
   costUsd: number | null;
   exchanges: number;
+  /** Requests whose max_tokens the gateway lowered to what was left of the token budget (`--budget`). */
+  budgetTrimmed: number;
   /** Prompt-cache writes and reads by the TTL the gateway chose, dollars saved, and the `--cache-ttl` mode. */
   cache: CacheUsage & { ttl: string | null };
   faults: string | null;

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../../src/gateway/create-gateway.js';
-import { estimateRequestTokens } from '../../src/gateway/estimate-request-tokens.js';
-import { totalTokens } from '../../src/gateway/gateway-events.js';
+import { estimateInputTokens } from '../../src/gateway/estimate-request-tokens.js';
+import { type GatewayEvent, totalTokens } from '../../src/gateway/gateway-events.js';
 import { createRunBackend } from '../../src/gateway/provider-backend.js';
 import { resolveRoles } from '../../src/gateway/roles.js';
 import { startAnthropicServer } from '../providers/helpers/anthropic-server.js';
+import { longAnthropicReply, longChatReply } from '../providers/helpers/long-reply.js';
+import { startOpenAiServer } from '../providers/helpers/openai-server.js';
 import { createGate, type Gate, type Reply, type ScriptedServer } from '../providers/helpers/scripted-server.js';
+import { client } from './gateway-helpers.js';
 
 const TOKEN = 'cambrian-run-budget-0123456789abcdef';
 const PROVIDER_KEY = 'sk-ant-api03-budget-KEY-0123456789abcdef';
@@ -26,7 +29,9 @@ const BODY = JSON.stringify({
   stream: true,
   messages: [{ role: 'user', content: 'generate generation 1 of the spec, all files' }],
 });
-const ESTIMATE = estimateRequestTokens({ bodyBytes: Buffer.byteLength(BODY), maxTokens: 1000 });
+const INPUT = estimateInputTokens({ bodyBytes: Buffer.byteLength(BODY), tokensPerByte: 0 });
+// max_tokens 1000 is below the minimal reply (1024): such a request is admitted whole or refused, never trimmed.
+const ESTIMATE = { input: INPUT, output: 1000, total: INPUT + 1000 };
 
 function sse(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -169,9 +174,70 @@ describe('gateway budget with requests in flight', () => {
     const { error } = (await refused.json()) as { error: { type: string; message: string } };
     expect(error.type).toBe('budget_exceeded');
     expect(error.message).toBe(
-      `token budget of ${ESTIMATE.total - 1} would be exceeded: 0 tokens used or reserved so far, and this request may ` +
-        `need about ${ESTIMATE.total} (input ≈ body bytes / 4 = ${ESTIMATE.input}, output up to min(max_tokens, 16384) ` +
-        `= ${ESTIMATE.output}); raise --budget / CAMBRIAN_TOKEN_BUDGET to go on`,
+      `token budget of ${ESTIMATE.total - 1} would be exceeded: 0 tokens used or reserved so far, and this request ` +
+        `needs about ${ESTIMATE.input} input tokens (body bytes × 0.250) and room for a reply of at least 1000 tokens, ` +
+        `leaving 999 for output; raise --budget / CAMBRIAN_TOKEN_BUDGET to go on`,
     );
+  });
+});
+
+const PROTOCOLS = [
+  {
+    provider: 'anthropic',
+    start: (tokens: number) => startAnthropicServer({ key: PROVIDER_KEY, replies: [longAnthropicReply(tokens)] }),
+    env: (url: string) => ({ ANTHROPIC_API_KEY: PROVIDER_KEY, ANTHROPIC_BASE_URL: url }),
+  },
+  {
+    provider: 'openai',
+    start: (tokens: number) => startOpenAiServer({ key: PROVIDER_KEY, replies: [longChatReply(tokens)] }),
+    env: (url: string) => ({
+      OPENAI_API_KEY: PROVIDER_KEY,
+      OPENAI_BASE_URL: `${url}/v1`,
+      CAMBRIAN_GENERATION_MODEL: 'qwen2.5-coder:32b',
+    }),
+  },
+] as const;
+
+describe.each(PROTOCOLS)('a reply longer than what is left of the budget ($provider protocol)', (protocol) => {
+  it('forwards max_tokens lowered to what is left, the reply stops at max_tokens, the ledger stays within the budget, the next request gets 402', async () => {
+    // The model would write 50,000 tokens and the Prime allows 64,000; the budget has room for about 30,000.
+    const budget = 30_000;
+    upstream = await protocol.start(50_000);
+    const roles = resolveRoles({ flags: { provider: protocol.provider }, env: protocol.env(upstream.url) });
+    const events: GatewayEvent[] = [];
+    gateway = await startGateway({
+      backend: createRunBackend({ roles }),
+      token: TOKEN,
+      budget,
+      onEvent: (event) => events.push(event),
+    });
+    const prime = client({ baseURL: gateway.url, apiKey: TOKEN, generation: 1 });
+    const request = {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64_000,
+      messages: [{ role: 'user' as const, content: 'generate generation 1 of the spec, all files' }],
+    };
+    const reply = await prime.messages.stream(request).finalMessage();
+
+    expect(reply.stop_reason).toBe('max_tokens');
+    const sent = upstream.requests[0]?.body.max_tokens as number;
+    expect(sent).toBeLessThan(budget);
+    expect(sent).toBeGreaterThan(budget - 1024);
+    expect(events.find((event) => event.type === 'exchange-start')).toMatchObject({
+      trimmed: { requested: 64_000, sent },
+    });
+    expect(gateway.ledger.forGeneration(1).trimmed).toBe(1);
+    const used = totalTokens(gateway.ledger.total().usage);
+    expect(used).toBeGreaterThan(budget - 1024);
+    expect(used).toBeLessThanOrEqual(budget);
+
+    // The continuation: not even a minimal reply fits what is left, so the Prime is told the budget is spent.
+    const refused = await prime.messages
+      .stream(request)
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 402 });
+    expect(upstream.requests).toHaveLength(1);
+    expect(totalTokens(gateway.ledger.total().usage)).toBe(used);
   });
 });

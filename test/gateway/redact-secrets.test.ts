@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { estimateRequestTokens } from '../../src/gateway/estimate-request-tokens.js';
 import { redactSecrets, secretForms } from '../../src/gateway/redact-secrets.js';
 
 // Edge cases of the redaction and budget arithmetic that the end-to-end tests (redaction.test.ts, gateway-budget)
@@ -35,18 +34,5 @@ describe('redactSecrets at its edges', () => {
     const forms = secretForms('sk-ant+key/0123456789');
     expect(forms.every((form) => form.length >= 8)).toBe(true);
     expect(forms.map((form) => form.length)).toEqual([...forms.map((form) => form.length)].sort((a, b) => b - a));
-  });
-});
-
-describe('estimateRequestTokens', () => {
-  it('counts input as body bytes / 4 rounded up, and output as max_tokens capped at 16384, never below 0', () => {
-    expect(estimateRequestTokens({ bodyBytes: 401, maxTokens: 10 })).toEqual({
-      input: 101,
-      output: 10,
-      outputCap: 16_384,
-      total: 111,
-    });
-    expect(estimateRequestTokens({ bodyBytes: 0, maxTokens: 64_000 }).output).toBe(16_384);
-    expect(estimateRequestTokens({ bodyBytes: 0, maxTokens: -5 }).output).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { type DirectoryResult, dir } from 'tmp-promise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readReplyFiles, renderFileBlocks } from '../../src/gateway/backends/render-file-blocks.js';
 import { startAnthropicServer } from './helpers/anthropic-server.js';
+import { longAnthropicReply, longChatReply } from './helpers/long-reply.js';
 import { chatReply, startOpenAiServer } from './helpers/openai-server.js';
 import type { ScriptedServer } from './helpers/scripted-server.js';
 
@@ -208,3 +209,69 @@ describe('cambrian reproduce with real providers against local protocol servers'
     for (const file of files) expect(readFileSync(join(tmp.path, 'a', file)).includes(wrong), file).toBe(false);
   });
 });
+
+// The Prime asks for max_tokens 64,000 and the model would use 100,000; before the trim the gateway counted at most
+// 16,384 of them at admission, so this run's one reply billed ~70,000 tokens against a budget of 40,000.
+const BUDGET = 40_000;
+
+const BUDGET_PROTOCOLS = [
+  {
+    provider: 'anthropic',
+    start: () =>
+      startAnthropicServer({ key: KEY, replies: [longAnthropicReply(100_000), longAnthropicReply(100_000)] }),
+    env: (url: string) => ({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: url }),
+  },
+  {
+    provider: 'openai',
+    start: () => startOpenAiServer({ key: KEY, replies: [longChatReply(100_000), longChatReply(100_000)] }),
+    env: (url: string) => ({
+      OPENAI_API_KEY: KEY,
+      OPENAI_BASE_URL: `${url}/v1`,
+      CAMBRIAN_GENERATION_MODEL: 'qwen3-coder',
+      CAMBRIAN_ESCALATION_MODEL: 'qwen3-coder',
+    }),
+  },
+] as const;
+
+describe.each(BUDGET_PROTOCOLS)(
+  'cambrian reproduce --budget against a model that writes past it ($provider)',
+  (protocol) => {
+    it('the reply is cut at the max_tokens the budget pays for, the continuation is refused, tokens stay within --budget', async () => {
+      const upstream = await protocol.start();
+      server = upstream;
+      const result = await execa(
+        'node',
+        [
+          ...[CLI, 'reproduce', '--spec', 'MINIMAL-SPEC-001', '--json', '--provider', protocol.provider],
+          ...['--generations', join(tmp.path, 'generations')],
+        ],
+        {
+          cwd: ROOT,
+          env: cleanEnv({ ...protocol.env(upstream.url), CAMBRIAN_TOKEN_BUDGET: String(BUDGET) }),
+          extendEnv: false,
+          reject: false,
+          timeout: 120_000,
+        },
+      );
+      const summary = JSON.parse(result.stdout) as {
+        tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
+        exchanges: number;
+        budgetTrimmed: number;
+        primeExit: { code: number; meaning: string };
+      };
+      const spent = summary.tokens.input + summary.tokens.output + summary.tokens.cacheRead + summary.tokens.cacheWrite;
+      expect(spent, result.stderr).toBeLessThanOrEqual(BUDGET);
+      // Most of the budget was spent on the one reply: the trim gave it all that was left, not a timid share.
+      expect(spent).toBeGreaterThan(BUDGET - 2048);
+      expect(upstream.requests).toHaveLength(1);
+      const cap = upstream.requests[0]?.body.max_tokens ?? upstream.requests[0]?.body.max_completion_tokens;
+      expect(cap).toBeLessThan(BUDGET);
+      expect(summary.budgetTrimmed).toBe(1);
+      expect(summary.exchanges).toBe(1);
+      // The Prime continued after the max_tokens stop, was answered 402, and stopped as the genome says: exit 3.
+      expect(summary.primeExit).toMatchObject({ code: 3, meaning: 'token budget exhausted' });
+      expect(result.stderr).toMatch(/max_tokens 64000 lowered to \d+, what is left of the token budget/);
+      expect(result.stderr).toMatch(/gateway refused gen 1 continuation: 402 budget_exceeded/);
+    });
+  },
+);

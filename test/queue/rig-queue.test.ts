@@ -2,13 +2,14 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashBytes } from '../../src/artifact/hash.js';
 import { computeRigVersion } from '../../src/queue/compute-rig-version.js';
-import { openQueuedRig } from '../../src/queue/open-queued-rig.js';
+import { openQueuedRig, type QueuedRig } from '../../src/queue/open-queued-rig.js';
 import { packArtifact } from '../../src/queue/pack-artifact.js';
 import { type RigQueueConnection, readRigQueueUrl } from '../../src/queue/read-rig-queue-url.js';
 import { RIG_QUEUE_NAME, type RigJob } from '../../src/queue/rig-job-schema.js';
 import { RigQueueError } from '../../src/queue/rig-queue-errors.js';
 import { type RigWorker, startRigWorker } from '../../src/queue/start-rig-worker.js';
 import { detectSandbox } from '../../src/rig/sandbox/detect-sandbox.js';
+import type { Spec } from '../../src/spec/parse-spec.js';
 import { runGenerationRig } from '../../src/supervisor/run-generation-rig.js';
 import { runCli } from '../e2e/run-cli.js';
 import { sealFixture } from '../rig/seal-fixture.js';
@@ -143,6 +144,19 @@ describe('a rig worker checks what it is given', () => {
   });
 });
 
+/** Generation 1 of `fixture` judged through the queue as the Supervisor does it, within the queue's own limit. */
+async function judgeOnQueue(queued: QueuedRig, fixture: { dir: string; spec: Spec }) {
+  return runGenerationRig({
+    generation: 1,
+    artifactDir: fixture.dir,
+    spec: fixture.spec,
+    sandbox: await detectSandbox('auto'),
+    runRig: queued.runRig,
+    timeoutMs: queued.supervisorTimeoutMs,
+    signal: new AbortController().signal,
+  });
+}
+
 describe('faults', () => {
   it('says the queue is unreachable instead of starting', async () => {
     const error = await openQueuedRig({
@@ -158,15 +172,7 @@ describe('faults', () => {
     const queued = await openQueuedRig({ queue: connection, timeoutMs: 4000 });
     const fixture = await sealFixture({ name: 'infinite-test' });
     try {
-      const ending = await runGenerationRig({
-        generation: 1,
-        artifactDir: fixture.dir,
-        spec: fixture.spec,
-        sandbox: await detectSandbox('auto'),
-        runRig: queued.runRig,
-        timeoutMs: queued.supervisorTimeoutMs,
-        signal: new AbortController().signal,
-      });
+      const ending = await judgeOnQueue(queued, fixture);
       expect(ending?.rigResult).toBe('timeout');
       expect(ending?.worker).toBe('slow');
       expect(ending?.report.diagnostics?.summary).toContain('did not finish within 4 s on slow');
@@ -184,6 +190,7 @@ describe('faults', () => {
     const queued = await openQueuedRig({ queue: connection });
     const fixture = await sealFixture({ name: 'good-service' });
     let judge: string | null = null;
+    let takers: string[] = [];
     const verdict = queued.runRig({
       artifactDir: fixture.dir,
       spec: fixture.spec,
@@ -191,6 +198,9 @@ describe('faults', () => {
       generation: 1,
       judgedBy: (name) => {
         judge = name;
+      },
+      takenBy: (names) => {
+        takers = names;
       },
     });
     await first.waitForStderr('taken after');
@@ -201,11 +211,36 @@ describe('faults', () => {
       const report = await verdict;
       expect(report.status).toBe('viable');
       expect(judge).toBe('survivor');
+      // The record names the worker that died with the job too (`rig-workers`), so `stats` can count it as lost.
+      expect(takers).toEqual(['doomed', 'survivor']);
       expect(first.stderr()).not.toMatch(/viable in/);
       expect(second.stderr().match(/viable in/g)).toHaveLength(1);
     } finally {
       second.child.kill('SIGTERM');
       await second.done;
+      await fixture.cleanup();
+      await queued.close();
+    }
+  });
+
+  it('a job that fails with an internal error on a worker is a crash named after that worker', async () => {
+    // A real fault of the worker's machine: its temporary directory is gone, so it cannot unpack the artifact.
+    const broken = runCli(['worker', '--queue', redis.url, '--name', 'no-tmp'], {
+      cwd: process.cwd(),
+      env: { ...env(), TMPDIR: '/nonexistent/cambrian-tmp' },
+    });
+    await broken.waitForStderr('ready on');
+    const queued = await openQueuedRig({ queue: connection });
+    const fixture = await sealFixture({ name: 'good-service' });
+    try {
+      const ending = await judgeOnQueue(queued, fixture);
+      expect(ending?.rigResult).toBe('crash');
+      expect(ending?.report.diagnostics?.summary).toMatch(/the rig crashed: the rig crashed on no-tmp: .*ENOENT/);
+      expect(ending?.worker).toBe('no-tmp');
+      expect(ending?.workers).toEqual(['no-tmp']);
+    } finally {
+      broken.child.kill('SIGTERM');
+      await broken.done;
       await fixture.cleanup();
       await queued.close();
     }
