@@ -104,11 +104,12 @@ describe('a campaign on the rig queue', () => {
     const lRecords = (await createRecordStore(lineagePaths(localDir)).list()).filter((r) => r.campaign === l.id);
     expect(qRecords).toHaveLength(6);
     expect(shape(qRecords)).toEqual(shape(lRecords));
+    // firstTry is left out: which of the six attempts are first tries and which retries depends on which lane takes
+    // the last slots of the campaign, a matter of timing in both runs (seen differing with identical records).
     for (const key of [
       'attempts',
       'viable',
       'viabilityRate',
-      'firstTry',
       'failuresByStage',
       'stagesCompleted',
       'interrupted',
