@@ -106,14 +106,7 @@ describe('a campaign on the rig queue', () => {
     expect(shape(qRecords)).toEqual(shape(lRecords));
     // firstTry is left out: which of the six attempts are first tries and which retries depends on which lane takes
     // the last slots of the campaign, a matter of timing in both runs (seen differing with identical records).
-    for (const key of [
-      'attempts',
-      'viable',
-      'viabilityRate',
-      'failuresByStage',
-      'stagesCompleted',
-      'interrupted',
-    ])
+    for (const key of ['attempts', 'viable', 'viabilityRate', 'failuresByStage', 'stagesCompleted', 'interrupted'])
       expect(q.summary[key], key).toEqual(l.summary[key]);
     // Judged on the queue, by the workers that lived; locally, by nobody but the local rig.
     for (const record of qRecords) expect(['w1', 'w2']).toContain(record['rig-worker']);
