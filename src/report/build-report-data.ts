@@ -8,7 +8,8 @@ import type { RunSummaryFile } from '../campaign/read-run-summaries.js';
 import { type CampaignSummary, isInformedRetry } from '../campaign/summarize-campaign.js';
 import { type CampaignListing, summarizeCampaigns, summarizeLineage } from '../campaign/summarize-campaigns.js';
 import { CambrianError } from '../errors.js';
-import { diffGenerations, type FileChange } from '../supervisor/diff-generations.js';
+import { diffGenerationPairs } from '../supervisor/diff-generation-pairs.js';
+import type { FileChange, GenerationDiff } from '../supervisor/diff-generations.js';
 import { describeEvolveRuns, type ReportEvolveRun } from './describe-evolve-runs.js';
 import { describeSpecVersions, type ReportSpecVersion } from './describe-spec-versions.js';
 
@@ -103,12 +104,20 @@ export async function buildReportData(data: LineageData): Promise<ReportData> {
   const nodes = flatten(roots);
   const byGeneration = new Map(data.records.map((record) => [record.generation, record]));
   const runs = new Map(data.runs.map((run) => [run.run, run]));
-  // Each diff asks git; a few at a time keeps a lineage of hundreds fast without flooding the machine.
-  const generations = await mapWithConcurrency(nodes, DIFF_CONCURRENCY, (node) => {
+  // Every generation's diff against its parent from a fixed number of git processes, however long the lineage.
+  const withParent = nodes.filter((node) => node.parent !== null);
+  const pairDiffs = await diffGenerationPairs({
+    generationsDir: data.paths.root,
+    pairs: withParent.map((node) => ({ from: node.parent as number, to: node.generation })),
+  });
+  const diffs = new Map(withParent.map((node, i) => [node.generation, pairDiffs[i]]));
+  // Listing each artifact's files reads the disk: a few at a time.
+  const generations = await mapWithConcurrency(nodes, LIST_CONCURRENCY, (node) => {
     const record = byGeneration.get(node.generation);
     return describeGeneration({
       node,
       record,
+      parentDiff: diffs.get(node.generation),
       generationsDir: data.paths.root,
       known: byGeneration,
       lineage: { records: data.records, run: runs.get(record?.run ?? '') },
@@ -140,7 +149,7 @@ function withIntervals(versions: ReportSpecVersion[], runs: readonly ReportEvolv
   });
 }
 
-const DIFF_CONCURRENCY = 4;
+const LIST_CONCURRENCY = 4;
 
 async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -183,6 +192,8 @@ function describeOrigin(options: {
 async function describeGeneration(options: {
   node: LineageNode;
   record: GenerationRecord | undefined;
+  /** Its diff against its parent (or why there is none); undefined for a root. */
+  parentDiff: GenerationDiff | Error | undefined;
   generationsDir: string;
   known: ReadonlyMap<number, GenerationRecord>;
   lineage: { records: readonly GenerationRecord[]; run: RunSummaryFile | undefined };
@@ -193,25 +204,18 @@ async function describeGeneration(options: {
   const files = await listFiles(dir);
   let diff: ReportGeneration['diff'] = null;
   let diffError: string | null = null;
-  if (node.parent !== null) {
-    try {
-      const result = await diffGenerations({
-        generationsDir: options.generationsDir,
-        from: node.parent,
-        to: node.generation,
-      });
-      const truncated = result.patch.length > MAX_PATCH_CHARS;
-      diff = {
-        from: node.parent,
-        files: result.files,
-        additions: result.additions,
-        deletions: result.deletions,
-        patch: truncated ? result.patch.slice(0, MAX_PATCH_CHARS) : result.patch,
-        truncated,
-      };
-    } catch (error) {
-      diffError = error instanceof Error ? error.message : String(error);
-    }
+  const result = options.parentDiff;
+  if (result instanceof Error) diffError = result.message;
+  else if (result !== undefined && node.parent !== null) {
+    const truncated = result.patch.length > MAX_PATCH_CHARS;
+    diff = {
+      from: node.parent,
+      files: result.files,
+      additions: result.additions,
+      deletions: result.deletions,
+      patch: truncated ? result.patch.slice(0, MAX_PATCH_CHARS) : result.patch,
+      truncated,
+    };
   }
   return {
     generation: node.generation,

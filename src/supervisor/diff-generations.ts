@@ -6,6 +6,7 @@ import { listArtifactFiles } from '../artifact/list-artifact-files.js';
 import { CambrianError, UsageError } from '../errors.js';
 import { createLineageGit } from './lineage-git.js';
 import { lineagePaths } from './lineage-paths.js';
+import { markAddedAndDeleted, parseNumstat } from './parse-git-diff.js';
 
 export interface FileChange {
   path: string;
@@ -49,12 +50,22 @@ export async function diffGenerations(options: {
     const [a, b] = await Promise.all([git.branchCommit(options.from), git.branchCommit(options.to)]);
     if (a !== null && b !== null) return diffWithGit({ git, from: options.from, to: options.to, a, b });
   }
-  const dirs = [options.from, options.to].map((n) => path.join(paths.root, `gen-${n}`));
+  return diffGenerationFolders(options);
+}
+
+/** The artifact folders `gen-<from>` and `gen-<to>` compared directly; E_NO_GENERATION when one is missing. */
+export async function diffGenerationFolders(options: {
+  generationsDir: string;
+  from: number;
+  to: number;
+}): Promise<GenerationDiff> {
+  const root = lineagePaths(options.generationsDir).root;
+  const dirs = [options.from, options.to].map((n) => path.join(root, `gen-${n}`));
   for (const [i, dir] of dirs.entries()) {
     if (!existsSync(dir)) {
       throw new CambrianError({
         code: 'E_NO_GENERATION',
-        message: `gen-${i === 0 ? options.from : options.to} is neither in the lineage git nor a folder of ${paths.root}`,
+        message: `gen-${i === 0 ? options.from : options.to} is neither in the lineage git nor a folder of ${root}`,
         hint: 'run `cambrian lineage` to list the generations, or pass the right --generations DIR',
         exitCode: 2,
       });
@@ -71,43 +82,8 @@ async function diffWithGit(options: {
   b: string;
 }): Promise<GenerationDiff> {
   const { git, a, b } = options;
-  const numstat = await git.run(['diff', '--numstat', '-z', '--find-renames', a, b]);
-  const files: FileChange[] = [];
-  const fields = numstat.split('\0');
-  for (let i = 0; i < fields.length; i++) {
-    const head = fields[i];
-    if (head === undefined || head === '') continue;
-    const [added, deleted, name] = head.split('\t');
-    let oldPath: string | null = null;
-    let newPath = name ?? '';
-    if (newPath === '') {
-      // A rename: the paths follow as two more NUL-separated fields.
-      oldPath = fields[i + 1] ?? null;
-      newPath = fields[i + 2] ?? '';
-      i += 2;
-    }
-    const binary = added === '-';
-    files.push({
-      path: newPath,
-      status: oldPath === null ? 'modified' : 'renamed',
-      oldPath,
-      additions: binary ? 0 : Number(added),
-      deletions: binary ? 0 : Number(deleted),
-      binary,
-    });
-  }
-  const statuses = await git.run(['diff', '--name-status', '-z', '--find-renames', a, b]);
-  const parts = statuses.split('\0');
-  for (let i = 0; i < parts.length; i++) {
-    const code = parts[i];
-    if (code === undefined || code === '') continue;
-    const name = code.startsWith('R') ? parts[i + 2] : parts[i + 1];
-    i += code.startsWith('R') ? 2 : 1;
-    const file = files.find((f) => f.path === name);
-    if (file === undefined) continue;
-    if (code === 'A') file.status = 'added';
-    else if (code === 'D') file.status = 'deleted';
-  }
+  const files = parseNumstat(await git.run(['diff', '--numstat', '-z', '--find-renames', a, b]));
+  markAddedAndDeleted(files, await git.run(['diff', '--name-status', '-z', '--find-renames', a, b]));
   const patch = await git.run([
     'diff',
     '--no-color',
@@ -117,7 +93,7 @@ async function diffWithGit(options: {
     a,
     b,
   ]);
-  return summarize({ from: options.from, to: options.to, source: 'git', files, patch });
+  return summarizeDiff({ from: options.from, to: options.to, source: 'git', files, patch });
 }
 
 async function diffFolders(options: {
@@ -165,10 +141,11 @@ async function diffFolders(options: {
       ),
     );
   }
-  return summarize({ from: options.from, to: options.to, source: 'folders', files, patch: patches.join('') });
+  return summarizeDiff({ from: options.from, to: options.to, source: 'folders', files, patch: patches.join('') });
 }
 
-function summarize(diff: Omit<GenerationDiff, 'additions' | 'deletions'>): GenerationDiff {
+/** Sorts the files by path and totals their lines. */
+export function summarizeDiff(diff: Omit<GenerationDiff, 'additions' | 'deletions'>): GenerationDiff {
   const files = [...diff.files].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return {
     ...diff,

@@ -27,7 +27,14 @@ export interface LineageGit {
   tags(): Promise<string[]>;
   setTag(name: string, generation: number): Promise<void>;
   deleteTag(name: string): Promise<void>;
-  run(args: readonly string[], options?: { workTree?: string; indexFile?: string }): Promise<string>;
+  /** Runs git on this lineage; `input` is written to its stdin (e.g. the pairs of a `diff-tree --stdin`). */
+  run(args: readonly string[], options?: RunOptions): Promise<string>;
+}
+
+interface RunOptions {
+  workTree?: string;
+  indexFile?: string;
+  input?: string;
 }
 
 const GIT_ENV = {
@@ -56,10 +63,7 @@ export async function sweepDeadCommitIndexes(): Promise<void> {
 }
 
 export function createLineageGit(gitDir: string): LineageGit {
-  async function run(
-    args: readonly string[],
-    options: { workTree?: string; indexFile?: string } = {},
-  ): Promise<string> {
+  async function run(args: readonly string[], options: RunOptions = {}): Promise<string> {
     const full = [
       `--git-dir=${gitDir}`,
       ...(options.workTree === undefined ? [] : [`--work-tree=${options.workTree}`]),
@@ -69,7 +73,7 @@ export function createLineageGit(gitDir: string): LineageGit {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...GIT_ENV };
     if (options.indexFile !== undefined) env.GIT_INDEX_FILE = options.indexFile;
     return new Promise((resolve, reject) => {
-      execFile('git', full, { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const child = execFile('git', full, { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error === null) {
           resolve(stdout);
           return;
@@ -87,6 +91,9 @@ export function createLineageGit(gitDir: string): LineageGit {
         }
         reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error }));
       });
+      // git may exit before reading all of it (a bad object): the error above says why, not EPIPE.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(options.input);
     });
   }
 
