@@ -53,7 +53,6 @@ export interface DirectedChangeOptions {
   backend: Backend;
   models: { change: string; review: string };
   ledger: RoleLedger;
-  budget: number | null;
   maxRetries: number;
   sandbox: Sandbox;
   runRig: RunRig;
@@ -130,7 +129,6 @@ export async function makeDirectedChange(options: DirectedChangeOptions): Promis
         system,
         maxTokens: CHANGE_MAX_TOKENS,
         ledger,
-        budget: options.budget,
         generation: null,
         signal: options.signal,
       };
@@ -232,7 +230,6 @@ export async function makeDirectedChange(options: DirectedChangeOptions): Promis
             numbers: describeNumbers({ parentRecord: await lineage.records.get(parent), child: tested, guards }),
             patch: diff.patch,
             ledger,
-            budget: options.budget,
             signal: options.signal,
           });
           if (!review.approved) {

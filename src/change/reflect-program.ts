@@ -39,7 +39,6 @@ export async function reflectProgram(options: {
   parent: number;
   files: readonly string[];
   ledger: RoleLedger;
-  budget: number | null;
   signal: AbortSignal;
 }): Promise<{ program: Program; text: string }> {
   const user = fillPrompt('reflect-task', {
@@ -55,7 +54,6 @@ export async function reflectProgram(options: {
     system: fillPrompt('reflect-system', {}),
     maxTokens: 4096,
     ledger: options.ledger,
-    budget: options.budget,
     generation: null,
     signal: options.signal,
   };

@@ -61,7 +61,6 @@ export async function reviewChange(options: {
   numbers: string;
   patch: string;
   ledger: RoleLedger;
-  budget: number | null;
   signal: AbortSignal;
 }): Promise<ReviewRecord> {
   const shown = withoutEngineFiles(options.patch);
@@ -81,7 +80,6 @@ export async function reviewChange(options: {
     system: fillPrompt('review-system', {}),
     maxTokens: 4096,
     ledger: options.ledger,
-    budget: options.budget,
     generation: options.generation,
     signal: options.signal,
   };

@@ -94,7 +94,7 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
   });
   const backend = createChangeBackend({ roles: options.roles, exemplar });
   const offline = CHANGE_ROLES.every((role) => ['exemplar', 'replay'].includes(options.roles[role].provider));
-  const ledger = createRoleLedger(offline ? { price: () => 0 } : {});
+  const ledger = createRoleLedger({ ...(offline ? { price: () => 0 } : {}), budget: options.budget ?? null });
   const sandbox = await detectSandbox(options.sandbox ?? 'auto');
   if (sandbox.warning !== null) info(sandbox.warning);
   // Opened before the lock: an unreachable queue stops the session before anything is asked of a model. A queue
@@ -164,7 +164,6 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
             parent,
             files: await listArtifactFiles(path.join(lineage.paths.root, `gen-${parent}`)),
             ledger,
-            budget: options.budget ?? null,
             signal,
           }));
       } catch (error) {
@@ -208,7 +207,6 @@ export async function runChangeSession(options: ChangeSessionOptions): Promise<C
           backend,
           models: { change: roleModel(options.roles.change), review: roleModel(options.roles.review) },
           ledger,
-          budget: options.budget ?? null,
           maxRetries: options.maxRetries ?? 3,
           sandbox,
           runRig: rig.runRig,

@@ -99,15 +99,16 @@ describe('cambrian change --reflect --loop, offline', () => {
     const interrupted = /directed change 1\/3: "([^"]+)"/.exec(stopped.stderr)?.[1];
     expect(interrupted).toBeDefined();
 
-    // A budget of one token lets reflect answer, then stops the loop before the change role is asked.
+    // A budget of one token leaves no room for reflect's request: the loop stops before any role is answered.
     const budget = await cli(
       ['change', '--reflect', '--spec', 'MINIMAL-SPEC-001', '--loop', '3', '--budget', '1', '--json'],
       generations,
     );
     expect(budget.code, budget.stderr).toBe(1);
     const spent = JSON.parse(budget.stdout) as ChangeSessionSummary;
-    expect(spent.stopped).toMatch(/^token budget of 1 spent/);
+    expect(spent.stopped).toMatch(/^token budget of 1 would be exceeded/);
     expect(spent.changes).toEqual([]);
+    expect(spent.usage.reflect?.exchanges).toBe(0);
     expect(spent.usage.change?.exchanges).toBe(0);
 
     // The lineage is the loop's state: the rerun takes the same program up again, from the same parent.

@@ -173,14 +173,28 @@ describe('the reproductive chain, offline', () => {
   });
 
   it('--budget: the gateway refuses before a request that could pass it, the Prime stops cleanly (exit 3)', async () => {
-    const { code, summary, stderr } = await reproduce(['--spec', 'MINIMAL-SPEC-001', '--budget', '5000']);
+    const { code, summary, stderr } = await reproduce(['--spec', 'MINIMAL-SPEC-001', '--budget', '2000']);
     expect(code).toBe(1);
     expect(summary?.primeExit).toMatchObject({ code: 3, meaning: 'token budget exhausted' });
     expect(summary?.generations).toEqual([]);
     expect(summary?.tokens.output).toBe(0);
     expect(stderr).toMatch(
-      /gateway refused gen \d+ fresh: 402 budget_exceeded: token budget of 5000 would be exceeded: 0 tokens used/,
+      /gateway refused gen \d+ fresh: 402 budget_exceeded: token budget of 2000 would be exceeded: 0 tokens used/,
     );
+
+    // Room for a short reply only: the gateway lowers max_tokens, the exemplar stops there as a provider does (its
+    // MINIMAL-SPEC-001 reply is longer), the Prime's continuation gets 402, and the ledger ends within the budget.
+    const input = Number(/this request needs about (\d+) input tokens/.exec(stderr)?.[1]);
+    const budget = input + 1024 + 50;
+    const held = await reproduce(['--spec', 'MINIMAL-SPEC-001', '--budget', String(budget)]);
+    expect(held.code, held.stderr).toBe(1);
+    expect(held.summary?.primeExit).toMatchObject({ code: 3, meaning: 'token budget exhausted' });
+    expect(held.summary?.budgetTrimmed, held.stderr).toBe(1);
+    expect(held.stderr).toMatch(/gateway refused gen \d+ continuation: 402 budget_exceeded/);
+    const tokens = held.summary?.tokens;
+    const used = (tokens?.input ?? 0) + (tokens?.output ?? 0) + (tokens?.cacheRead ?? 0) + (tokens?.cacheWrite ?? 0);
+    expect(tokens?.output).toBeGreaterThan(1000);
+    expect(used).toBeLessThanOrEqual(budget);
   }, 120_000);
 
   it('SIGKILL mid-generation, then a second run: records, artifacts and git consistent, and the run goes on', async () => {

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { CambrianError } from '../../src/errors.js';
 import type { Backend, MessagesRequest } from '../../src/gateway/backend.js';
+import { cutAtMaxTokens } from '../../src/gateway/backends/cut-at-max-tokens.js';
 import { createExemplarBackend } from '../../src/gateway/backends/exemplar.js';
 import {
   FAULT_TEST_NAME,
@@ -17,8 +18,9 @@ async function reply(
   backend: Backend,
   messages: Anthropic.MessageParam[],
   purpose: string,
+  maxTokens = 64000,
 ): Promise<{ text: string; stop: string | null }> {
-  const request = { model: 'm', max_tokens: 64000, messages } as MessagesRequest;
+  const request = { model: 'm', max_tokens: maxTokens, messages } as MessagesRequest;
   let text = '';
   let stop: string | null = null;
   for await (const event of backend.stream(request, { generation: 1, purpose, signal: new AbortController().signal })) {
@@ -114,6 +116,36 @@ describe('exemplar backend', () => {
     );
     expect(rest.stop).toBe('end_turn');
     expect(`${kept}\n${rest.text}`).toBe(clean);
+  });
+
+  it('stops at a max_tokens below its reply as a provider does; continuations rebuild it exactly; a reply that fits is unchanged', async () => {
+    const backend = await createExemplarBackend({ sealedPrimeDir: GEN0_DIR, chunkChars: 100 });
+    const clean = (await reply(backend, [fresh], 'fresh')).text;
+    const tokens = Math.ceil(Buffer.byteLength(clean) / 4);
+    expect(await reply(backend, [fresh], 'fresh', tokens)).toEqual({ text: clean, stop: 'end_turn' });
+    // What the gateway forwards when --budget has little left; the Prime continues after the last complete line.
+    const cap = Math.ceil(tokens / 5);
+    let part = await reply(backend, [fresh], 'fresh', cap);
+    expect(part.stop).toBe('max_tokens');
+    let kept = '';
+    let continuations = 0;
+    while (part.stop === 'max_tokens') {
+      expect(Buffer.byteLength(part.text)).toBeLessThanOrEqual(cap * 4);
+      const whole = kept === '' ? part.text : `${kept}\n${part.text}`;
+      kept = whole.slice(0, whole.lastIndexOf('\n'));
+      const messages: Anthropic.MessageParam[] = [
+        fresh,
+        { role: 'assistant', content: kept },
+        { role: 'user', content: '# Task: continue your reply' },
+      ];
+      part = await reply(backend, messages, 'continuation', cap);
+      continuations += 1;
+    }
+    expect(continuations).toBeGreaterThanOrEqual(4);
+    expect(`${kept}\n${part.text}`).toBe(clean);
+    // A cut never splits a character: 'é' is two bytes, and 4 bytes (one token) end inside it.
+    expect(cutAtMaxTokens('aaaéb', 1)).toEqual({ text: 'aaa', stopReason: 'max_tokens' });
+    expect(cutAtMaxTokens('aaaé', 2)).toEqual({ text: 'aaaé', stopReason: 'end_turn' });
   });
 
   it('failing-test adds a failing test, and only a retry that carries its diagnostics (outside file blocks) gets the clean reply', async () => {

@@ -13,6 +13,7 @@ import { readInheritedFiles } from '../../spec/read-inherited-files.js';
 import { findEngineRoot } from '../../version.js';
 import { type Backend, type BackendContext, BackendError, type MessagesRequest, type StreamEvent } from '../backend.js';
 import { CutStreamError } from '../cut-stream-error.js';
+import { cutAtMaxTokens } from './cut-at-max-tokens.js';
 import { readFailedSource, renderEdit } from './exemplar-edit.js';
 import { FAULT_ACTUAL, FAULT_EXPECTED, FAULT_TEST_NAME, type FaultPlan, parseFaults } from './exemplar-faults.js';
 import { applyStageFault } from './exemplar-stage-faults.js';
@@ -215,6 +216,10 @@ export async function createExemplarBackend(options: ExemplarOptions): Promise<B
         text = full.slice(0, Math.floor(full.length / 2));
         stopReason = 'max_tokens';
       }
+      // Like a real provider, it writes no more than max_tokens (the gateway lowers it to what --budget has left).
+      const capped = cutAtMaxTokens(text, request.max_tokens);
+      text = capped.text;
+      if (capped.stopReason === 'max_tokens') stopReason = 'max_tokens';
 
       messageCounter += 1;
       const specTokens = Math.ceil(specBytes / 4);
