@@ -45,8 +45,9 @@ for (const backend of BACKENDS) {
         const running = await waitFor(ours, (list) => list.length > 0, 60_000);
         expect(running.length).toBe(1);
         rig.kill('SIGKILL');
-        // …and once the rig is dead, nothing of it is left, by the engine's own listing.
-        const left = await waitFor(ours, (list) => list.length === 0, 20_000);
+        // …and once the rig is dead, nothing of it is left, by the engine's own listing. The launcher's `rm` under
+        // podman took over 20 s once with the machine loaded (CI in a fresh clone beside two helpers), hence 45 s.
+        const left = await waitFor(ours, (list) => list.length === 0, 45_000);
         expect(left).toEqual([]);
         const ps = execFileSync(engine, ['ps', '--all', '--format', '{{.Names}}']).toString();
         expect(ps).not.toContain(`cambrian-rig-${owner}-`);
