@@ -44,7 +44,10 @@ const LAUNCH = [
   'e=$0; n=$1; r=$2; shift 2',
   '"$e" "$@" >/dev/null || exit 125',
   'exec 3<&0',
-  '{ read -r _; "$e" $r "$n"; } <&3 >/dev/null 2>&1 &',
+  // One `rm --force` can stop the container and still fail to remove it (podman, racing its own cleanup of the
+  // stopped container under load: seen as an `Exited` container left behind in CI), so it is repeated while the
+  // container still exists, up to five times a second apart.
+  '{ read -r _; i=0; while [ $i -lt 5 ]; do "$e" $r "$n" && break; "$e" inspect "$n" || break; i=$((i+1)); sleep 1; done; } <&3 >/dev/null 2>&1 &',
   'exec "$e" start --attach "$n" <&- 3<&-',
 ].join('\n');
 
